@@ -1,0 +1,54 @@
+"""One error hierarchy for both services, rendered by one handler.
+
+Each error carries its HTTP status; the body is always
+``{"error": "<ClassName>", "detail": "<message>"}``.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+class OrderflowError(Exception):
+    """Base of every error a request may legitimately end with."""
+
+    status_code = 500
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(OrderflowError):
+    """Raised when the addressed order, task or message does not exist."""
+
+    status_code = 404
+
+
+class Conflict(OrderflowError):
+    """Raised when a request does not fit the current state; nothing was changed."""
+
+    status_code = 409
+
+
+class InvalidInput(OrderflowError):
+    """Raised for input that passed schema validation but is still unusable."""
+
+    status_code = 422
+
+
+class InvalidSignature(OrderflowError):
+    """Raised when a webhook's signature, headers or timestamp fail verification."""
+
+    status_code = 401
+
+
+async def _render(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OrderflowError)
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"error": type(exc).__name__, "detail": exc.detail},
+    )
+
+
+def install_error_handler(app: FastAPI) -> None:
+    app.add_exception_handler(OrderflowError, _render)

@@ -1,0 +1,115 @@
+"""Looking at deliveries and redelivering the ones that failed."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import text, update
+from sqlmodel import col, select
+
+from shared.clock import utcnow
+from shared.db import Database
+from shared.deps import get_db
+from shared.errors import Conflict, NotFound
+from shared.models import DeliveryAttempt, OutboxMessage
+
+router = APIRouter(prefix="/outbox", tags=["outbox"])
+
+
+class AttemptRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    attempt_no: int
+    started_at: datetime
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+
+
+class MessageRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    order_id: uuid.UUID
+    event_type: str
+    state: str
+    attempts: int
+    bursts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+
+
+class MessageDetail(MessageRead):
+    attempt_log: list[AttemptRead]
+
+
+@router.get("/messages", response_model=list[MessageRead])
+async def list_messages(
+    db: Annotated[Database, Depends(get_db)],
+    state: Literal["pending", "delivered", "failed"] | None = None,
+    order_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[OutboxMessage]:
+    """Lists outgoing messages, newest first; `state=failed` shows what needs a hand."""
+    query = select(OutboxMessage)
+    if state is not None:
+        query = query.where(col(OutboxMessage.state) == state)
+    if order_id is not None:
+        query = query.where(col(OutboxMessage.order_id) == order_id)
+    query = query.order_by(col(OutboxMessage.seq).desc()).limit(limit).offset(offset)
+    async with db.transaction() as session:
+        return list((await session.scalars(query)).all())
+
+
+@router.get("/messages/{message_id}", response_model=MessageDetail)
+async def get_message(
+    message_id: str, db: Annotated[Database, Depends(get_db)]
+) -> MessageDetail:
+    """One message with every delivery attempt made for it."""
+    async with db.transaction() as session:
+        message = await session.get(OutboxMessage, message_id)
+        if message is None:
+            raise NotFound(f"message {message_id} does not exist")
+        attempts = await session.scalars(
+            select(DeliveryAttempt)
+            .where(col(DeliveryAttempt.message_id) == message_id)
+            .order_by(col(DeliveryAttempt.attempt_no))
+        )
+        return MessageDetail(
+            **MessageRead.model_validate(message).model_dump(),
+            attempt_log=[AttemptRead.model_validate(a) for a in attempts],
+        )
+
+
+@router.post("/messages/{message_id}/redeliver", response_model=MessageRead)
+async def redeliver_message(
+    message_id: str, db: Annotated[Database, Depends(get_db)]
+) -> OutboxMessage:
+    """Puts a failed message back in the queue with a fresh retry schedule."""
+    async with db.transaction() as session:
+        message = await session.get(OutboxMessage, message_id, with_for_update=True)
+        if message is None:
+            raise NotFound(f"message {message_id} does not exist")
+        if message.state != "failed":
+            raise Conflict(
+                f"message {message_id} is {message.state}; "
+                "only failed messages can be redelivered"
+            )
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .values(
+                state="pending", bursts=0, next_attempt_at=utcnow(), lease_until=None
+            )
+        )
+        await session.execute(
+            text("SELECT pg_notify(current_schema() || '_outbox', '')")
+        )
+        await session.refresh(message)
+        return message

@@ -1,0 +1,42 @@
+"""Settings common to both services, read from the environment."""
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """One typed settings object per service; units are part of the field names."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = Field(
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+        description="postgresql:// URL of the server holding this service's schema.",
+    )
+    peer_url: str = Field(description="Base URL of the other service.")
+    webhook_secret_out: SecretStr = Field(description="Signs webhooks we send.")
+    webhook_secret_in: SecretStr = Field(description="Verifies webhooks we receive.")
+
+    run_workers: bool = True
+    db_pool_size: int = 10
+    log_json: bool = False
+    log_level: str = "INFO"
+
+    outbox_batch_size: int = 64
+    outbox_lease_s: float = 60.0
+    outbox_poll_interval_s: float = 1.0
+    outbox_burst_attempts: int = 3
+    outbox_burst_wait_initial_s: float = 0.2
+    outbox_burst_wait_max_s: float = 2.0
+    outbox_retry_schedule_s: tuple[float, ...] = (
+        10,
+        60,
+        300,
+        1800,
+        3600,
+        3 * 3600,
+        6 * 3600,
+        12 * 3600,
+    )
+    http_timeout_s: float = 10.0
+    http_max_connections: int = 50

@@ -1,0 +1,195 @@
+"""Human tasks: opening, claiming and completing them, the same on both services."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from shared.clock import utcnow
+from shared.errors import Conflict, NotFound
+from shared.history import record_task_action
+from shared.models import HumanTask
+from shared.process import HumanTaskType
+
+OPEN_STATES = ("open", "claimed")
+
+
+async def open_task(
+    session: AsyncSession,
+    *,
+    order_id: uuid.UUID,
+    task_type: HumanTaskType,
+    form: dict[str, Any],
+) -> HumanTask:
+    now = utcnow()
+    task = HumanTask(
+        id=uuid.uuid4(),
+        order_id=order_id,
+        task_type=task_type.name,
+        element_id=task_type.element_id,
+        candidate_role=task_type.candidate_role,
+        created_at=now,
+        due_at=now + timedelta(seconds=task_type.due_s),
+        form=form,
+    )
+    session.add(task)
+    return task
+
+
+async def cancel_open_tasks(
+    session: AsyncSession, *, order_id: uuid.UUID, reason: str
+) -> None:
+    await session.execute(
+        update(HumanTask)
+        .where(
+            col(HumanTask.order_id) == order_id, col(HumanTask.state).in_(OPEN_STATES)
+        )
+        .values(
+            state="cancelled",
+            completed_at=utcnow(),
+            comment=reason,
+            version=HumanTask.version + 1,
+        )
+    )
+
+
+async def list_tasks(
+    session: AsyncSession,
+    *,
+    task_type: str | None,
+    state: str | None,
+    order_id: uuid.UUID | None,
+    assignee: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[HumanTask], int]:
+    filters = []
+    if task_type is not None:
+        filters.append(col(HumanTask.task_type) == task_type)
+    if state is not None:
+        filters.append(col(HumanTask.state) == state)
+    if order_id is not None:
+        filters.append(col(HumanTask.order_id) == order_id)
+    if assignee is not None:
+        filters.append(col(HumanTask.assignee) == assignee)
+
+    total = await session.scalar(
+        select(func.count()).select_from(HumanTask).where(*filters)
+    )
+    rows = await session.scalars(
+        select(HumanTask)
+        .where(*filters)
+        .order_by(col(HumanTask.created_at), col(HumanTask.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def tasks_of_order(
+    session: AsyncSession, order_id: uuid.UUID
+) -> Sequence[HumanTask]:
+    rows = await session.scalars(
+        select(HumanTask)
+        .where(col(HumanTask.order_id) == order_id)
+        .order_by(col(HumanTask.created_at))
+    )
+    return rows.all()
+
+
+async def get_task(
+    session: AsyncSession, task_id: uuid.UUID, *, lock: bool = False
+) -> HumanTask:
+    query = select(HumanTask).where(col(HumanTask.id) == task_id)
+    if lock:
+        query = query.with_for_update()
+    task = await session.scalar(query)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def _guard_open(task: HumanTask) -> None:
+    if task.state not in OPEN_STATES:
+        raise Conflict(f"task {task.id} is {task.state}, not open")
+
+
+async def claim(session: AsyncSession, *, task_id: uuid.UUID, user: str) -> HumanTask:
+    task = await get_task(session, task_id, lock=True)
+    _guard_open(task)
+    if task.state == "claimed" and task.assignee != user:
+        raise Conflict(f"task {task.id} is already claimed by {task.assignee}")
+    if task.state == "claimed":
+        return task
+
+    task.state = "claimed"
+    task.assignee = user
+    task.claimed_at = utcnow()
+    task.version += 1
+    await record_task_action(
+        session,
+        order_id=task.order_id,
+        element_id=task.element_id,
+        action="claimed",
+        actor=user,
+    )
+    return task
+
+
+async def unclaim(session: AsyncSession, *, task_id: uuid.UUID, user: str) -> HumanTask:
+    task = await get_task(session, task_id, lock=True)
+    _guard_open(task)
+    if task.state != "claimed" or task.assignee != user:
+        raise Conflict(f"task {task.id} is not claimed by {user}")
+
+    task.state = "open"
+    task.assignee = None
+    task.claimed_at = None
+    task.version += 1
+    await record_task_action(
+        session,
+        order_id=task.order_id,
+        element_id=task.element_id,
+        action="unclaimed",
+        actor=user,
+    )
+    return task
+
+
+async def lock_for_completion(
+    session: AsyncSession, *, task: HumanTask, user: str, version: int | None
+) -> HumanTask:
+    """Re-reads the task under a row lock and checks that ``user`` may complete it.
+
+    Callers lock the order first and the task second, the same order every other
+    writer uses, so a completion racing a timer or a webhook cannot deadlock. Two
+    completions of one task queue on the row lock; the second finds it completed.
+    """
+    await session.refresh(task, with_for_update=True)
+    _guard_open(task)
+    if task.state == "claimed" and task.assignee != user:
+        raise Conflict(f"task {task.id} is claimed by {task.assignee}")
+    if version is not None and version != task.version:
+        raise Conflict(
+            f"task {task.id} changed since you saw it "
+            f"(version {version}, now {task.version})"
+        )
+    return task
+
+
+def mark_completed(
+    task: HumanTask, *, user: str, decision: str, comment: str | None
+) -> None:
+    now = utcnow()
+    task.state = "completed"
+    task.assignee = task.assignee or user
+    task.claimed_at = task.claimed_at or now
+    task.completed_at = now
+    task.completed_by = user
+    task.decision = decision
+    task.comment = comment
+    task.version += 1

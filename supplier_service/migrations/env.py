@@ -1,0 +1,4 @@
+from shared.alembic_env import run
+from supplier_service.models import SCHEMA
+
+run(SCHEMA)
