@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from shared.messages import MessageType
+
 
 class TriggerKind(StrEnum):
     START = "start"
@@ -53,7 +55,7 @@ class Transition:
     trigger: Trigger
     target: State
     path: tuple[str, ...]
-    sends: str | None = None
+    sends: MessageType | None = None
     sent_by: str | None = None
     received_by: str | None = None
     opens_task: str | None = None
@@ -89,7 +91,9 @@ class ProcessDefinition:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     task_types: tuple[HumanTaskType, ...]
-    _index: dict[tuple[str | None, Trigger], Transition] = field(init=False)
+    _index: dict[tuple[str | None, Trigger], Transition] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._index = {}
@@ -105,7 +109,10 @@ class ProcessDefinition:
         return self._index.get((source, trigger))
 
     def state(self, name: str) -> State:
-        return next(state for state in self.states if state.name == name)
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(f"{self.process_id} has no state {name!r}")
 
     def states_accepting(self, trigger: Trigger) -> list[str]:
         return [
@@ -123,7 +130,10 @@ class ProcessDefinition:
         return _names(self.transitions, TriggerKind.MESSAGE)
 
     def task_type(self, name: str) -> HumanTaskType:
-        return next(task for task in self.task_types if task.name == name)
+        for task_type in self.task_types:
+            if task_type.name == name:
+                return task_type
+        raise KeyError(f"{self.process_id} has no human task {name!r}")
 
 
 def _names(transitions: Iterable[Transition], kind: TriggerKind) -> set[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import utcnow
 from shared.errors import Conflict
 from shared.history import record_transition
-from shared.messages import MessageType, Payload
+from shared.messages import Payload
 from shared.outbox.writer import enqueue
 from shared.process import ProcessDefinition, Transition, Trigger
 from shared.tasks.service import cancel_open_tasks, open_task
@@ -65,9 +65,7 @@ async def advance(
     )
     if transition.sends is not None:
         assert message is not None, f"{transition.sends} needs a payload"
-        await enqueue(
-            session, message_type=MessageType(transition.sends), payload=message
-        )
+        await enqueue(session, message_type=transition.sends, payload=message)
     if transition.opens_task is not None:
         assert task_form is not None, f"{transition.opens_task} needs a form"
         await open_task(
