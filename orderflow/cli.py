@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from orderflow.embedded_db import embedded_postgres
-from orderflow.secrets import local_secrets
+from orderflow.secrets import SECRET_NAMES, local_secrets, new_secret
 from orderflow.services import spawn, wait_ready
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -94,6 +94,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_secrets(_args: argparse.Namespace) -> int:
+    for name in SECRET_NAMES:
+        print(f"{name}={new_secret()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--json", action="store_true", help="end with one JSON line")
     replay.set_defaults(run=cmd_replay)
+
+    secrets = commands.add_parser(
+        "secrets", help="print new webhook secrets in .env format"
+    )
+    secrets.set_defaults(run=cmd_secrets)
     return parser
 
 

@@ -34,8 +34,9 @@ async def on_order_placed(session: AsyncSession, payload: Payload) -> None:
 def _answer_to(
     order: Order, payload: QuoteAccepted | QuoteDeclined | QuoteExpired
 ) -> None:
-    # Guards against an answer to some other quote than the one this order holds.
-    if payload.quote_id != order.quote_id:
+    # Guards against an answer to some other quote than the one this order holds;
+    # an order without a quote is refused by its state instead.
+    if order.quote_id is not None and payload.quote_id != order.quote_id:
         raise Conflict(
             f"order {order.id} holds quote {order.quote_id}, not {payload.quote_id}"
         )

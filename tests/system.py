@@ -1,0 +1,97 @@
+"""Both services as separate uvicorn processes on free loopback ports."""
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orderflow.secrets import new_secret
+from orderflow.services import ServiceProcess, spawn, wait_ready
+
+# Fast retries and timers, so outages and expiry play out within seconds.
+FAST = {
+    "CLIENT_OUTBOX_RETRY_SCHEDULE_S": "[0.5, 0.5, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]",
+    "SUPPLIER_OUTBOX_RETRY_SCHEDULE_S": "[0.5, 0.5, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]",
+    "CLIENT_OUTBOX_BURST_WAIT_INITIAL_S": "0.05",
+    "SUPPLIER_OUTBOX_BURST_WAIT_INITIAL_S": "0.05",
+    "CLIENT_OUTBOX_BURST_WAIT_MAX_S": "0.2",
+    "SUPPLIER_OUTBOX_BURST_WAIT_MAX_S": "0.2",
+    "CLIENT_OUTBOX_POLL_INTERVAL_S": "0.5",
+    "SUPPLIER_OUTBOX_POLL_INTERVAL_S": "0.5",
+    "CLIENT_HTTP_TIMEOUT_S": "5",
+    "SUPPLIER_HTTP_TIMEOUT_S": "5",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class System:
+    database_url: str
+    log_dir: Path
+    env: dict[str, str]
+    client_port: int = field(default_factory=free_port)
+    supplier_port: int = field(default_factory=free_port)
+    client: ServiceProcess | None = None
+    supplier: ServiceProcess | None = None
+
+    @property
+    def client_url(self) -> str:
+        return f"http://127.0.0.1:{self.client_port}"
+
+    @property
+    def supplier_url(self) -> str:
+        return f"http://127.0.0.1:{self.supplier_port}"
+
+    @classmethod
+    @contextmanager
+    def started(
+        cls, database_url: str, log_dir: Path, **settings: str
+    ) -> Iterator["System"]:
+        secrets = {
+            "WEBHOOK_SECRET_CLIENT_TO_SUPPLIER": new_secret(),
+            "WEBHOOK_SECRET_SUPPLIER_TO_CLIENT": new_secret(),
+        }
+        system = cls(database_url, log_dir, {**FAST, **secrets, **settings})
+        try:
+            system.start("client")
+            system.start("supplier")
+            yield system
+        finally:
+            system.stop("client")
+            system.stop("supplier")
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **self.env,
+            "DATABASE_URL": self.database_url,
+            "CLIENT_URL": self.client_url,
+            "SUPPLIER_URL": self.supplier_url,
+        }
+
+    def start(self, name: str) -> None:
+        port = self.client_port if name == "client" else self.supplier_port
+        service = spawn(
+            name,
+            host="127.0.0.1",
+            port=port,
+            env=self._env(),
+            log_path=str(self.log_dir / f"{name}.log"),
+        )
+        setattr(self, name, service)
+        wait_ready(service)
+
+    def stop(self, name: str) -> None:
+        service: ServiceProcess | None = getattr(self, name)
+        if service is not None:
+            service.stop()
+            setattr(self, name, None)
+
+    def secret(self, direction: str) -> str:
+        return self.env[f"WEBHOOK_SECRET_{direction}"]
