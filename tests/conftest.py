@@ -9,7 +9,7 @@ import asyncio
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,7 +50,7 @@ async def _execute(url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def new_database(postgres_url: str) -> Iterator[object]:
+def new_database(postgres_url: str) -> Iterator[Callable[[], str]]:
     """Makes empty databases on the test server and drops them at the end."""
     made: list[str] = []
 
@@ -68,7 +68,9 @@ def new_database(postgres_url: str) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def system(new_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def system(
+    new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
     """Both services on one fresh database, shared by the tests that only add orders."""
     with System.started(new_database(), tmp_path_factory.mktemp("system")) as running:
         yield running

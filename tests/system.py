@@ -1,6 +1,9 @@
 """Both services as separate uvicorn processes on free loopback ports."""
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,9 +13,10 @@ from orderflow.secrets import new_secret
 from orderflow.services import ServiceProcess, spawn, wait_ready
 
 # Fast retries and timers, so outages and expiry play out within seconds.
+SCHEDULE = "[0.5, 0.5, 1, 1, 1" + ", 2" * 10 + "]"
 FAST = {
-    "CLIENT_OUTBOX_RETRY_SCHEDULE_S": "[0.5, 0.5, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]",
-    "SUPPLIER_OUTBOX_RETRY_SCHEDULE_S": "[0.5, 0.5, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]",
+    "CLIENT_OUTBOX_RETRY_SCHEDULE_S": SCHEDULE,
+    "SUPPLIER_OUTBOX_RETRY_SCHEDULE_S": SCHEDULE,
     "CLIENT_OUTBOX_BURST_WAIT_INITIAL_S": "0.05",
     "SUPPLIER_OUTBOX_BURST_WAIT_INITIAL_S": "0.05",
     "CLIENT_OUTBOX_BURST_WAIT_MAX_S": "0.2",
@@ -92,6 +96,16 @@ class System:
         if service is not None:
             service.stop()
             setattr(self, name, None)
+
+    def spawn_dispatcher(self, name: str) -> subprocess.Popen[bytes]:
+        """An extra process running only the service's background work."""
+        log = (self.log_dir / f"{name}-dispatcher.log").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "orderflow.cli", "dispatch", name],
+            env={**os.environ, **self._env()},
+            stdout=log,
+            stderr=log,
+        )
 
     def secret(self, direction: str) -> str:
         return self.env[f"WEBHOOK_SECRET_{direction}"]

@@ -1,6 +1,6 @@
 """Orders driven to every end through HTTP only, both services as real processes."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -139,7 +139,9 @@ async def test_a_rejection_and_a_dispute_need_a_reason(
 
 
 @pytest.fixture(scope="module")
-def short_quotes(new_database, tmp_path_factory) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def short_quotes(
+    new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
     """A system whose quotes are valid for two seconds only."""
     with System.started(
         new_database(),

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -185,7 +185,9 @@ async def test_a_claimed_task_cannot_be_completed_by_someone_else(
 
 
 @pytest.fixture(scope="module")
-def outage(new_database, tmp_path_factory) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def outage(
+    new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
     with System.started(new_database(), tmp_path_factory.mktemp("outage")) as running:
         yield running
 
@@ -220,7 +222,9 @@ async def test_orders_placed_while_the_supplier_is_down_all_complete(
 
 
 @pytest.fixture(scope="module")
-def impatient(new_database, tmp_path_factory) -> Iterator[System]:  # type: ignore[no-untyped-def]
+def impatient(
+    new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
     """A system that gives up on a delivery after two short retries."""
     with System.started(
         new_database(),
@@ -260,3 +264,50 @@ async def test_a_delivery_that_failed_for_good_can_be_redelivered(
         f"{system.client_url}/outbox/messages/{message['id']}/redeliver"
     )
     assert again.status_code == 409
+
+
+@pytest.fixture(scope="module")
+def replicas(
+    new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    """A system whose client runs two more dispatcher processes beside its own."""
+    log_dir = tmp_path_factory.mktemp("replicas")
+    with System.started(new_database(), log_dir) as running:
+        dispatchers = [running.spawn_dispatcher("client") for _ in range(2)]
+        try:
+            yield running
+        finally:
+            for dispatcher in dispatchers:
+                dispatcher.terminate()
+                dispatcher.wait(timeout=15)
+
+
+async def test_dispatcher_replicas_send_each_message_once(
+    http: httpx.AsyncClient, replicas: System
+) -> None:
+    system = replicas
+    orders = await asyncio.gather(*(place_order(http, system) for _ in range(30)))
+
+    async def all_received() -> bool:
+        response = await http.get(f"{system.supplier_url}/orders", params={"limit": 1})
+        total: int = response.json()["total"]
+        return total == len(orders)
+
+    await eventually(all_received, what="every order to reach the supplier")
+    messages = (
+        await http.get(f"{system.client_url}/outbox/messages", params={"limit": 100})
+    ).json()
+    assert len(messages) == len(orders)
+
+    async def all_recorded() -> bool:
+        response = await http.get(
+            f"{system.client_url}/outbox/messages", params={"state": "pending"}
+        )
+        pending: list[object] = response.json()
+        return not pending
+
+    await eventually(all_recorded, what="every delivery to be recorded")
+    for order in orders:
+        detail = await get_order(http, system.client_url, order["id"])
+        [delivery] = detail["deliveries"]
+        assert (delivery["state"], delivery["attempts"]) == ("delivered", 1)

@@ -31,6 +31,20 @@ def line(no: int, product_id: int, quantity: int, discount: str) -> OrderLine:
     )
 
 
+def an_order() -> Order:
+    now = datetime.now(UTC)
+    return Order(
+        id=uuid.uuid4(),
+        customer_id="ALFKI",
+        customer_name="Alfreds Futterkiste",
+        state="quoting",
+        current_element="Supplier_GenerateQuote",
+        placed_at=now,
+        received_at=now,
+        updated_at=now,
+    )
+
+
 def settings() -> SupplierSettings:
     return SupplierSettings(
         database_url="postgresql://unused",
@@ -40,7 +54,7 @@ def settings() -> SupplierSettings:
 
 
 def test_line_totals_round_half_up_to_the_cent_and_totals_add_up() -> None:
-    order = Order(id=uuid.uuid4(), placed_at=datetime.now(UTC))
+    order = an_order()
     products = {1: product(1, "0.0150"), 2: product(2, "19.4500")}
     lines = [line(1, 1, 1, "0"), line(2, 2, 3, "0.15")]
 
@@ -54,7 +68,7 @@ def test_line_totals_round_half_up_to_the_cent_and_totals_add_up() -> None:
 
 
 def test_a_discount_above_the_cap_is_granted_only_up_to_the_cap() -> None:
-    order = Order(id=uuid.uuid4(), placed_at=datetime.now(UTC))
+    order = an_order()
 
     quote = build_quote(
         order, [line(1, 1, 4, "0.9")], {1: product(1, "10")}, settings()
@@ -65,7 +79,7 @@ def test_a_discount_above_the_cap_is_granted_only_up_to_the_cap() -> None:
 
 
 def test_the_quote_is_valid_for_the_configured_period() -> None:
-    order = Order(id=uuid.uuid4(), placed_at=datetime.now(UTC))
+    order = an_order()
 
     quote = build_quote(order, [line(1, 1, 1, "0")], {1: product(1, "1")}, settings())
 
