@@ -40,6 +40,7 @@ def spec(settings: ClientSettings) -> ServiceSpec:
         title="orderflow client service",
         description="The buyer: places orders, answers quotes, confirms receipt.",
         schema=SCHEMA,
+        process=PROCESS,
         migrations=Path(__file__).parent / "migrations",
         routers=[
             orders_router,

@@ -28,7 +28,9 @@ async def run_workers(name: str) -> None:
         service=spec.name, json=settings.log_json, level=settings.log_level
     )
     db = await open_database(spec, settings)
-    background = Background(db=db, settings=settings, jobs=spec.jobs(db, settings))
+    background = Background(
+        db=db, settings=settings, process=spec.process, jobs=spec.jobs(db, settings)
+    )
     background.start()
     try:
         await asyncio.Event().wait()

@@ -15,6 +15,7 @@ from shared.errors import install_error_handler
 from shared.logging import configure_logging
 from shared.migrations import upgrade_schema
 from shared.outbox.routes import router as outbox_router
+from shared.process import ProcessDefinition
 from shared.settings import ServiceSettings
 from shared.signing import Verifier
 
@@ -27,6 +28,7 @@ class ServiceSpec:
     title: str
     description: str
     schema: str
+    process: ProcessDefinition
     migrations: Path
     routers: list[APIRouter]
     seed: Callable[[Database], Awaitable[None]] | None = None
@@ -41,7 +43,10 @@ async def open_database(spec: ServiceSpec, settings: ServiceSettings) -> Databas
         settings.database_url, schema=spec.schema, script_location=spec.migrations
     )
     db = Database(
-        settings.database_url, schema=spec.schema, pool_size=settings.db_pool_size
+        settings.database_url,
+        schema=spec.schema,
+        pool_size=settings.db_pool_size,
+        task_due_s=settings.task_due_s,
     )
     if spec.seed is not None:
         await spec.seed(db)
@@ -57,7 +62,12 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         db = await open_database(spec, settings)
         app.state.db = db
         app.state.verifier = Verifier(settings.webhook_secret_in.get_secret_value())
-        background = Background(db=db, settings=settings, jobs=spec.jobs(db, settings))
+        background = Background(
+            db=db,
+            settings=settings,
+            process=spec.process,
+            jobs=spec.jobs(db, settings),
+        )
         if settings.run_workers:
             background.start()
         try:

@@ -3,14 +3,17 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
 from shared.db import Database
 from shared.outbox.dispatcher import Dispatcher
 from shared.outbox.writer import outbox_channel
+from shared.process import ProcessDefinition
 from shared.settings import ServiceSettings
 from shared.signing import Signer
+from shared.tasks.escalation import escalate_overdue, seconds_until_next_overdue
 from shared.workers import Listener, run_job_loop
 
 
@@ -26,9 +29,15 @@ class Job:
 
 class Background:
     def __init__(
-        self, *, db: Database, settings: ServiceSettings, jobs: list[Job]
+        self,
+        *,
+        db: Database,
+        settings: ServiceSettings,
+        process: ProcessDefinition,
+        jobs: list[Job],
     ) -> None:
         self._db = db
+        self._process = process
         self._settings = settings
         self._jobs = jobs
         self._tasks: list[asyncio.Task[None]] = []
@@ -54,7 +63,17 @@ class Background:
             channel=outbox_channel(self._db.schema),
             next_due=dispatcher.seconds_until_next_due,
         )
-        jobs = [outbox, *self._jobs]
+        escalation = Job(
+            "task_escalation",
+            partial(
+                escalate_overdue,
+                self._db,
+                self._process,
+                priority_step=self._settings.task_escalation_priority_step,
+            ),
+            next_due=partial(seconds_until_next_overdue, self._db),
+        )
+        jobs = [outbox, escalation, *self._jobs]
         listener = Listener(self._db.url, [job.channel for job in jobs if job.channel])
         self._tasks.append(asyncio.create_task(listener.run(), name="listener"))
         for job in jobs:

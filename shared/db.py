@@ -34,7 +34,14 @@ class Database:
     cannot read the other's tables by accident and raw SQL needs no schema prefix.
     """
 
-    def __init__(self, url: str, *, schema: str, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str,
+        pool_size: int = 10,
+        task_due_s: dict[str, float] | None = None,
+    ) -> None:
         self.url = url
         self.schema = schema
         self.engine: AsyncEngine = create_async_engine(
@@ -44,8 +51,12 @@ class Database:
             pool_pre_ping=False,
             connect_args={"server_settings": {"search_path": schema}},
         )
+        # Per-service configuration that code deep inside a transaction needs.
         self._sessions = async_sessionmaker(
-            self.engine, expire_on_commit=False, autoflush=False
+            self.engine,
+            expire_on_commit=False,
+            autoflush=False,
+            info={"task_due_s": task_due_s or {}},
         )
 
     @asynccontextmanager

@@ -112,6 +112,7 @@ class HumanTask(InfraModel, table=True):
     due_at: datetime | None = utc_column(nullable=True)
     claimed_at: datetime | None = utc_column(nullable=True)
     completed_at: datetime | None = utc_column(nullable=True)
+    escalated_at: datetime | None = utc_column(nullable=True)
     completed_by: str | None = None
     decision: str | None = None
     comment: str | None = None

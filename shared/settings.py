@@ -38,5 +38,11 @@ class ServiceSettings(BaseSettings):
         6 * 3600,
         12 * 3600,
     )
+    task_due_s: dict[str, float] = Field(
+        default_factory=dict,
+        description="Due time per human task type, overriding the model's default.",
+    )
+    task_escalation_priority_step: int = 25
+
     http_timeout_s: float = 10.0
     http_max_connections: int = 50

@@ -38,6 +38,7 @@ def spec(settings: SupplierSettings) -> ServiceSpec:
         title="orderflow supplier service",
         description="The supplier's side: verifies orders, quotes, fulfils.",
         schema=SCHEMA,
+        process=PROCESS,
         migrations=Path(__file__).parent / "migrations",
         routers=[
             order_read_router(order_repository),

@@ -25,6 +25,7 @@ class TaskRead(BaseModel):
     due_at: datetime | None
     claimed_at: datetime | None
     completed_at: datetime | None
+    escalated_at: datetime | None
     completed_by: str | None
     decision: str | None
     comment: str | None

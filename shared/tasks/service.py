@@ -26,6 +26,7 @@ async def open_task(
     form: dict[str, Any],
 ) -> HumanTask:
     now = utcnow()
+    due_s = session.info["task_due_s"].get(task_type.name, task_type.due_s)
     task = HumanTask(
         id=uuid.uuid4(),
         order_id=order_id,
@@ -33,7 +34,7 @@ async def open_task(
         element_id=task_type.element_id,
         candidate_role=task_type.candidate_role,
         created_at=now,
-        due_at=now + timedelta(seconds=task_type.due_s),
+        due_at=now + timedelta(seconds=due_s),
         form=form,
     )
     session.add(task)
