@@ -22,11 +22,11 @@ from shared.tasks.schemas import CompleteRequest
 
 
 async def complete_task(
-    session: AsyncSession, task_row: HumanTask, request: CompleteRequest
+    session: AsyncSession, task_row: HumanTask, request: CompleteRequest, user: str
 ) -> None:
     order = await repository.lock(session, task_row.order_id)
     await task_service.lock_for_completion(
-        session, task=task_row, user=request.user, version=request.version
+        session, task=task_row, user=user, version=request.version
     )
 
     now = utcnow()
@@ -61,14 +61,14 @@ async def complete_task(
         raise AssertionError(f"no completion for task type {task_row.task_type}")
 
     task_service.mark_completed(
-        task_row, user=request.user, decision=request.decision, comment=request.comment
+        task_row, user=user, decision=request.decision, comment=request.comment
     )
     await record_task_action(
         session,
         order_id=order.id,
         element_id=task_row.element_id,
         action="completed",
-        actor=request.user,
+        actor=user,
         detail={"decision": request.decision, "comment": request.comment},
     )
     await advance(
@@ -76,7 +76,7 @@ async def complete_task(
         process=PROCESS,
         instance=order,
         trigger=task(task_row.task_type, request.decision),
-        actor=request.user,
+        actor=user,
         message=message,
     )
     if request.decision in ("decline", "dispute"):

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import os
+import socket
 import sys
 import time
 from contextlib import ExitStack
@@ -11,6 +12,7 @@ from pathlib import Path
 from orderflow.embedded_db import embedded_postgres
 from orderflow.secrets import SECRET_NAMES, local_secrets, new_secret
 from orderflow.services import spawn, wait_ready
+from orderflow.users import DEV_USERS, dev_users, read_logins, write_users
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIENT_PORT = 8001
@@ -21,7 +23,24 @@ def _data_dir() -> Path:
     return Path(os.environ.get("ORDERFLOW_DATA_DIR", CHECKOUT / ".data"))
 
 
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    for name, port in (("client", args.client_port), ("supplier", args.supplier_port)):
+        if _port_taken(args.host, port):
+            print(
+                f"port {port} on {args.host} is in use; "
+                f"choose another with --{name}-port",
+                file=sys.stderr,
+            )
+            return 1
     data_dir = _data_dir()
     client_url = f"http://{args.host}:{args.client_port}"
     supplier_url = f"http://{args.host}:{args.supplier_port}"
@@ -30,8 +49,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         if not database_url:
             database_url = stack.enter_context(embedded_postgres(data_dir / "postgres"))
             print(f"embedded PostgreSQL: data in {data_dir / 'postgres'}")
+        users_file, logins_file = dev_users(data_dir)
         env = {
             **local_secrets(data_dir / "secrets.env"),
+            "CLIENT_USERS_FILE": str(users_file),
+            "SUPPLIER_USERS_FILE": str(users_file),
             "DATABASE_URL": database_url,
             "CLIENT_URL": client_url,
             "SUPPLIER_URL": supplier_url,
@@ -46,6 +68,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             wait_ready(service)
         print(f"client service:   {client_url}   (API docs: {client_url}/docs)")
         print(f"supplier service: {supplier_url}   (API docs: {supplier_url}/docs)")
+        print(f"logins (user, password, roles) are in {logins_file}:")
+        for login in read_logins(logins_file):
+            roles = ", ".join(login["roles"])
+            print(f"  {login['username']:<6} {login['password']}  ({roles})")
         print("Press Ctrl-C to stop.", flush=True)
         try:
             while all(service.process.poll() is None for service in services):
@@ -90,6 +116,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             timeout_s=args.timeout,
             as_json=args.json,
+            logins=read_logins(Path(args.logins)),
         )
     )
 
@@ -97,6 +124,35 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_secrets(_args: argparse.Namespace) -> int:
     for name in SECRET_NAMES:
         print(f"{name}={new_secret()}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    _users_file, logins_file = write_users(Path(args.folder), DEV_USERS)
+    for login in read_logins(logins_file):
+        print(
+            f"{login['username']:<6} {login['password']}  ({', '.join(login['roles'])})"
+        )
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    import httpx
+
+    logins = {x["username"]: x["password"] for x in read_logins(Path(args.logins))}
+    if args.user not in logins:
+        print(f"{args.user} is not in {args.logins}", file=sys.stderr)
+        return 2
+    port = DEFAULT_CLIENT_PORT if args.service == "client" else DEFAULT_SUPPLIER_PORT
+    url = args.url or f"http://127.0.0.1:{port}"
+    response = httpx.post(
+        f"{url}/auth/token",
+        data={"username": args.user, "password": logins[args.user]},
+    )
+    if response.status_code != 200:
+        print(response.text, file=sys.stderr)
+        return 1
+    print(response.json()["access_token"])
     return 0
 
 
@@ -149,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=20,
         help="the buyer disputes orders whose Northwind id is a multiple of this",
     )
+    replay.add_argument(
+        "--logins",
+        default=str(_data_dir() / "logins.json"),
+        help="users to act as (JSON, as `orderflow up` writes it)",
+    )
     replay.add_argument("--json", action="store_true", help="end with one JSON line")
     replay.set_defaults(run=cmd_replay)
 
@@ -156,6 +217,23 @@ def build_parser() -> argparse.ArgumentParser:
         "secrets", help="print new webhook secrets in .env format"
     )
     secrets.set_defaults(run=cmd_secrets)
+
+    users = commands.add_parser(
+        "users",
+        help="make one user of each role with a new password: "
+        "FOLDER/users.json (hashes) and FOLDER/logins.json (passwords)",
+    )
+    users.add_argument("folder")
+    users.set_defaults(run=cmd_users)
+
+    token = commands.add_parser(
+        "token", help="log in as USER (from the logins file) and print a bearer token"
+    )
+    token.add_argument("service", choices=["client", "supplier"])
+    token.add_argument("user")
+    token.add_argument("--url", help="the service's address, if not the default")
+    token.add_argument("--logins", default=str(_data_dir() / "logins.json"))
+    token.set_defaults(run=cmd_token)
     return parser
 
 

@@ -27,6 +27,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from orderflow.users import Login
+
 END_STATES = ("completed", "rejected", "declined", "expired", "disputed")
 PAGE = 500
 
@@ -88,6 +90,15 @@ def order_request(order: SourceOrder, today: date) -> dict[str, Any]:
     return request
 
 
+# Which role acts on each service, and on which of its tasks.
+ROLE_OF_TASK = {
+    "verify_order": "clerk",
+    "confirm_quote": "buyer",
+    "confirm_fulfilment": "fulfilment",
+    "confirm_receipt": "buyer",
+}
+
+
 class Replay:
     def __init__(
         self,
@@ -97,22 +108,52 @@ class Replay:
         supplier_url: str,
         policy: Policy,
         concurrency: int,
+        logins: list[Login],
     ) -> None:
         self._http = http
         self._client = client_url.rstrip("/")
         self._supplier = supplier_url.rstrip("/")
         self._policy = policy
         self._gate = asyncio.Semaphore(concurrency)
+        self._logins = logins
+        self._tokens: dict[tuple[str, str], str] = {}
         self.source_of: dict[str, SourceOrder] = {}
         self.failures: Counter[str] = Counter()
 
-    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def log_in(self) -> None:
+        """Logs in once per service as someone of each role the replay plays."""
+        for base, roles in (
+            (self._client, ("buyer",)),
+            (self._supplier, ("clerk", "fulfilment")),
+        ):
+            for role in roles:
+                login = next((x for x in self._logins if role in x["roles"]), None)
+                if login is None:
+                    raise SystemExit(f"the logins file has nobody with the {role} role")
+                response = await self._http.post(
+                    f"{base}/auth/token",
+                    data={"username": login["username"], "password": login["password"]},
+                )
+                if response.status_code != 200:
+                    raise SystemExit(
+                        f"{login['username']} cannot log in to {base}: {response.text}"
+                    )
+                self._tokens[(base, role)] = response.json()["access_token"]
+
+    async def _call(
+        self, method: str, url: str, *, role: str, **kwargs: Any
+    ) -> httpx.Response:
+        base = self._client if url.startswith(self._client) else self._supplier
+        headers = {"Authorization": f"Bearer {self._tokens[(base, role)]}"}
         async with self._gate:
-            return await self._http.request(method, url, **kwargs)
+            return await self._http.request(method, url, headers=headers, **kwargs)
 
     async def place(self, order: SourceOrder, today: date) -> None:
         response = await self._call(
-            "POST", f"{self._client}/orders", json=order_request(order, today)
+            "POST",
+            f"{self._client}/orders",
+            role="buyer",
+            json=order_request(order, today),
         )
         if response.status_code != 201:
             self.failures[f"place {response.status_code}"] += 1
@@ -138,6 +179,7 @@ class Replay:
         response = await self._call(
             "GET",
             f"{base}/tasks",
+            role=ROLE_OF_TASK[task_type],
             params={"type": task_type, "state": "open", "limit": PAGE},
         )
         response.raise_for_status()
@@ -145,21 +187,17 @@ class Replay:
         return items
 
     async def _complete(self, base: str, task: dict[str, Any]) -> None:
-        decision, comment, user = self.decide(task)
+        decision, comment = self.decide(task)
         response = await self._call(
             "POST",
             f"{base}/tasks/{task['id']}/complete",
-            json={
-                "user": user,
-                "decision": decision,
-                "comment": comment,
-                "version": task["version"],
-            },
+            role=ROLE_OF_TASK[task["task_type"]],
+            json={"decision": decision, "comment": comment, "version": task["version"]},
         )
         if response.status_code != 200:
             self.failures[f"{task['task_type']} {response.status_code}"] += 1
 
-    def decide(self, task: dict[str, Any]) -> tuple[str, str | None, str]:
+    def decide(self, task: dict[str, Any]) -> tuple[str, str | None]:
         form = task["form"]
         source = self.source_of[task["order_id"]]
         if task["task_type"] == "verify_order":
@@ -170,18 +208,18 @@ class Replay:
             ]
             if bad:
                 reason = "unknown or discontinued products: " + ", ".join(bad)
-                return "reject", reason, "replay-clerk"
-            return "approve", None, "replay-clerk"
+                return "reject", reason
+            return "approve", None
         if task["task_type"] == "confirm_quote":
             total = Decimal(form["quote"]["total"])
             if total > Decimal(str(self._policy.max_quote_total)):
-                return "decline", f"total {total} is above budget", "replay-buyer"
-            return "accept", None, "replay-buyer"
+                return "decline", f"total {total} is above budget"
+            return "accept", None
         if task["task_type"] == "confirm_fulfilment":
-            return "complete", "shipped", "replay-fulfilment"
+            return "complete", "shipped"
         if int(source.source_id) % self._policy.dispute_every == 0:
-            return "dispute", "delivery incomplete", "replay-buyer"
-        return "confirm", None, "replay-buyer"
+            return "dispute", "delivery incomplete"
+        return "confirm", None
 
     async def ended(self, base: str, since: datetime) -> dict[str, dict[str, Any]]:
         """The replayed orders that reached an end on one service, by order id."""
@@ -192,6 +230,7 @@ class Replay:
                 response = await self._call(
                     "GET",
                     f"{base}/orders",
+                    role="buyer" if base == self._client else "clerk",
                     params={"state": state, "limit": PAGE, "offset": offset},
                 )
                 response.raise_for_status()
@@ -216,6 +255,7 @@ async def replay(
     concurrency: int,
     timeout_s: float,
     as_json: bool,
+    logins: list[Login],
 ) -> int:
     orders = read_orders(folder, limit)
     console = Console(stderr=as_json)
@@ -231,7 +271,9 @@ async def replay(
             supplier_url=supplier_url,
             policy=policy,
             concurrency=concurrency,
+            logins=logins,
         )
+        await run.log_in()
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),

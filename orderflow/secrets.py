@@ -1,4 +1,4 @@
-"""Webhook secrets for local runs: generated once, kept beside the local data."""
+"""Secrets for local runs (webhook and token signing keys): made once, kept locally."""
 
 import base64
 import os
@@ -8,11 +8,16 @@ from pathlib import Path
 SECRET_NAMES = (
     "WEBHOOK_SECRET_CLIENT_TO_SUPPLIER",
     "WEBHOOK_SECRET_SUPPLIER_TO_CLIENT",
+    "CLIENT_JWT_SECRET",
+    "SUPPLIER_JWT_SECRET",
 )
 
 
 def new_secret() -> str:
-    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    """``whsec_`` and 32 random bytes in base64: a Standard Webhooks secret.
+
+    The same form serves as a JWT signing key.
+    """
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 
 from shared import health
+from shared.auth.routes import router as auth_router
+from shared.auth.service import load_users
+from shared.auth.tokens import TokenIssuer
 from shared.background import Background, Job
 from shared.correlation import CorrelationMiddleware
 from shared.db import Database
@@ -50,6 +53,8 @@ async def open_database(spec: ServiceSpec, settings: ServiceSettings) -> Databas
     )
     if spec.seed is not None:
         await spec.seed(db)
+    if settings.users_file is not None:
+        await load_users(db, settings.users_file)
     return db
 
 
@@ -62,6 +67,11 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         db = await open_database(spec, settings)
         app.state.db = db
         app.state.verifier = Verifier(settings.webhook_secret_in.get_secret_value())
+        app.state.tokens = TokenIssuer(
+            service=spec.name,
+            secret=settings.jwt_secret.get_secret_value(),
+            ttl_s=settings.jwt_ttl_s,
+        )
         background = Background(
             db=db,
             settings=settings,
@@ -79,6 +89,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, lifespan=lifespan)
     install_error_handler(app)
     app.add_middleware(CorrelationMiddleware)
-    for router in [*spec.routers, outbox_router, health.router]:
+    for router in [auth_router, *spec.routers, outbox_router, health.router]:
         app.include_router(router)
     return app

@@ -4,6 +4,8 @@ Each error carries its HTTP status; the body is always
 ``{"error": "<ClassName>", "detail": "<message>"}``.
 """
 
+from typing import ClassVar
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -12,6 +14,7 @@ class OrderflowError(Exception):
     """Base of every error a request may legitimately end with."""
 
     status_code = 500
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -36,6 +39,12 @@ class InvalidInput(OrderflowError):
     status_code = 422
 
 
+class Forbidden(OrderflowError):
+    """Raised when the caller's roles do not allow what they asked for."""
+
+    status_code = 403
+
+
 class InvalidSignature(OrderflowError):
     """Raised when a webhook's signature, headers or timestamp fail verification."""
 
@@ -47,6 +56,7 @@ async def _render(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status_code,
         content={"error": type(exc).__name__, "detail": exc.detail},
+        headers=exc.headers,
     )
 
 

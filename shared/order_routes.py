@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from shared.auth.deps import current_principal
 from shared.db import Database
 from shared.deps import get_db
 from shared.order_repository import OrderRepository
@@ -12,7 +13,9 @@ from shared.order_views import OrderPage
 
 
 def order_read_router(repository: OrderRepository[Any]) -> APIRouter:
-    router = APIRouter(prefix="/orders", tags=["orders"])
+    router = APIRouter(
+        prefix="/orders", tags=["orders"], dependencies=[Depends(current_principal)]
+    )
 
     @router.get("", response_model=OrderPage)
     async def list_orders(

@@ -1,5 +1,7 @@
 """Settings common to both services, read from the environment."""
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,13 @@ class ServiceSettings(BaseSettings):
     peer_url: str = Field(description="Base URL of the other service.")
     webhook_secret_out: SecretStr = Field(description="Signs webhooks we send.")
     webhook_secret_in: SecretStr = Field(description="Verifies webhooks we receive.")
+
+    jwt_secret: SecretStr = Field(description="Signs this service's access tokens.")
+    jwt_ttl_s: float = 8 * 3600
+    users_file: Path | None = Field(
+        default=None,
+        description="JSON list of users (username, roles, password_hash) to load.",
+    )
 
     run_workers: bool = True
     db_pool_size: int = 10

@@ -7,10 +7,17 @@ from typing import Any
 
 import httpx
 
-from tests.system import System
+from tests.system import As, System
 
 END_STATES = {"completed", "rejected", "declined", "expired", "disputed"}
 CLERK_TASKS = {"verify_order", "confirm_fulfilment"}
+# Who does each task in the tests, by role.
+WORKER = {
+    "verify_order": "clara",
+    "confirm_quote": "bob",
+    "confirm_fulfilment": "fay",
+    "confirm_receipt": "bob",
+}
 
 
 async def eventually(
@@ -38,7 +45,7 @@ async def place_order(
         ],
         **overrides,
     }
-    response = await http.post(f"{system.client_url}/orders", json=body)
+    response = await http.post(f"{system.client_url}/orders", json=body, auth=As("bob"))
     assert response.status_code == 201, response.text
     order: dict[str, Any] = response.json()
     return order
@@ -87,7 +94,8 @@ async def complete(
     task = await open_task(http, system, order_id, task_type)
     response = await http.post(
         f"{base_of(system, task_type)}/tasks/{task['id']}/complete",
-        json={"user": "tester", "decision": decision, "comment": comment},
+        json={"decision": decision, "comment": comment},
+        auth=As(WORKER[task_type]),
     )
     assert response.status_code == 200, response.text
     done: dict[str, Any] = response.json()

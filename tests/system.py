@@ -4,13 +4,16 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orderflow.secrets import new_secret
+import httpx
+
+from orderflow.secrets import SECRET_NAMES, new_secret
 from orderflow.services import ServiceProcess, spawn, wait_ready
+from orderflow.users import read_logins, write_users
 
 # Fast retries and timers, so outages and expiry play out within seconds.
 SCHEDULE = "[0.5, 0.5, 1, 1, 1" + ", 2" * 10 + "]"
@@ -26,6 +29,21 @@ FAST = {
     "CLIENT_HTTP_TIMEOUT_S": "5",
     "SUPPLIER_HTTP_TIMEOUT_S": "5",
 }
+
+
+# Everyone the tests log in as.
+TEST_USERS = {
+    "bob": ["buyer"],
+    "bea": ["buyer"],
+    "clara": ["clerk"],
+    "carl": ["clerk"],
+    "fay": ["fulfilment"],
+    "vic": ["viewer"],
+    "ada": ["admin"],
+}
+
+# Running services by "host:port", so a request's URL tells whose token it needs.
+_RUNNING: dict[str, tuple["System", str]] = {}
 
 
 def free_port() -> int:
@@ -44,6 +62,9 @@ class System:
     supplier_port: int = field(default_factory=free_port)
     client: ServiceProcess | None = None
     supplier: ServiceProcess | None = None
+    logins: dict[str, str] = field(default_factory=dict)
+    logins_file: Path | None = None
+    _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def client_url(self) -> str:
@@ -58,11 +79,17 @@ class System:
     def started(
         cls, database_url: str, log_dir: Path, **settings: str
     ) -> Iterator["System"]:
-        secrets = {
-            "WEBHOOK_SECRET_CLIENT_TO_SUPPLIER": new_secret(),
-            "WEBHOOK_SECRET_SUPPLIER_TO_CLIENT": new_secret(),
+        users_file, logins_file = write_users(log_dir / "users", TEST_USERS)
+        secrets = {name: new_secret() for name in SECRET_NAMES}
+        files = {
+            "CLIENT_USERS_FILE": str(users_file),
+            "SUPPLIER_USERS_FILE": str(users_file),
         }
-        system = cls(database_url, log_dir, {**FAST, **secrets, **settings})
+        system = cls(database_url, log_dir, {**FAST, **secrets, **files, **settings})
+        system.logins_file = logins_file
+        system.logins = {
+            login["username"]: login["password"] for login in read_logins(logins_file)
+        }
         try:
             system.start("client")
             system.start("supplier")
@@ -90,6 +117,7 @@ class System:
         )
         setattr(self, name, service)
         wait_ready(service)
+        _RUNNING[f"127.0.0.1:{port}"] = (self, name)
 
     def stop(self, name: str) -> None:
         service: ServiceProcess | None = getattr(self, name)
@@ -107,5 +135,37 @@ class System:
             stderr=log,
         )
 
+    def token(self, service: str, user: str) -> str:
+        """A bearer token of ``user`` for ``service``, logged in once and kept."""
+        key = (service, user)
+        if key not in self._tokens:
+            base = self.client_url if service == "client" else self.supplier_url
+            response = httpx.post(
+                f"{base}/auth/token",
+                data={"username": user, "password": self.logins[user]},
+                timeout=30,
+            )
+            response.raise_for_status()
+            self._tokens[key] = response.json()["access_token"]
+        return self._tokens[key]
+
     def secret(self, direction: str) -> str:
         return self.env[f"WEBHOOK_SECRET_{direction}"]
+
+
+class As(httpx.Auth):
+    """Sends each request with ``user``'s token for the service it goes to."""
+
+    def __init__(self, user: str) -> None:
+        self.user = user
+
+    def auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        running = _RUNNING.get(f"{request.url.host}:{request.url.port}")
+        if running is not None:
+            system, service = running
+            request.headers["Authorization"] = (
+                f"Bearer {system.token(service, self.user)}"
+            )
+        yield request

@@ -9,13 +9,20 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text, update
 from sqlmodel import col, select
 
+from shared.auth.deps import require_roles
+from shared.auth.roles import ADMIN, VIEWER
 from shared.clock import utcnow
 from shared.db import Database
 from shared.deps import get_db
 from shared.errors import Conflict, NotFound
 from shared.models import DeliveryAttempt, OutboxMessage
 
-router = APIRouter(prefix="/outbox", tags=["outbox"])
+# Operations: viewers may look, only admins may act.
+router = APIRouter(
+    prefix="/outbox",
+    tags=["outbox"],
+    dependencies=[Depends(require_roles(VIEWER))],
+)
 
 
 class AttemptRead(BaseModel):
@@ -87,7 +94,11 @@ async def get_message(
         )
 
 
-@router.post("/messages/{message_id}/redeliver", response_model=MessageRead)
+@router.post(
+    "/messages/{message_id}/redeliver",
+    response_model=MessageRead,
+    dependencies=[Depends(require_roles(ADMIN))],
+)
 async def redeliver_message(
     message_id: str, db: Annotated[Database, Depends(get_db)]
 ) -> OutboxMessage:

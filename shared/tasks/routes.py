@@ -7,49 +7,91 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth.deps import CurrentPrincipal, require_roles
+from shared.auth.roles import ADMIN, OVERSEERS
+from shared.auth.tokens import Principal
 from shared.db import Database
 from shared.deps import get_db
-from shared.errors import InvalidInput
+from shared.errors import Forbidden, InvalidInput
 from shared.models import HumanTask
-from shared.process import ProcessDefinition
+from shared.process import HumanTaskType, ProcessDefinition
 from shared.tasks import service as task_service
 from shared.tasks.schemas import (
-    ClaimRequest,
+    AssignRequest,
     CompleteRequest,
     TaskPage,
     TaskRead,
     TaskState,
-    UnclaimRequest,
 )
 
-CompleteTask = Callable[[AsyncSession, HumanTask, CompleteRequest], Awaitable[None]]
+CompleteTask = Callable[
+    [AsyncSession, HumanTask, CompleteRequest, str], Awaitable[None]
+]
+
+
+class TaskAccess:
+    """Which task types a caller may see, and which they may work on."""
+
+    def __init__(self, process: ProcessDefinition) -> None:
+        self._process = process
+
+    def visible_types(self, principal: Principal) -> list[str]:
+        return [
+            task_type.name
+            for task_type in self._process.task_types
+            if principal.has_any(task_type.candidate_role, *OVERSEERS)
+        ]
+
+    def guard_see(self, principal: Principal, task: HumanTask) -> HumanTaskType:
+        task_type = self._process.task_type(task.task_type)
+        if not principal.has_any(task_type.candidate_role, *OVERSEERS):
+            raise Forbidden(
+                f"{task_type.name} tasks are for the {task_type.candidate_role} role"
+            )
+        return task_type
+
+    def guard_work(self, principal: Principal, task: HumanTask) -> HumanTaskType:
+        task_type = self._process.task_type(task.task_type)
+        if not principal.has_any(task_type.candidate_role, ADMIN):
+            raise Forbidden(
+                f"{principal.username} may not work on {task_type.name} tasks: "
+                f"they are for the {task_type.candidate_role} role"
+            )
+        return task_type
 
 
 def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter:
     """``complete`` locks the order, then calls ``lock_for_completion``, then acts."""
     router = APIRouter(prefix="/tasks", tags=["tasks"])
+    access = TaskAccess(process)
     task_types = tuple(t.name for t in process.task_types)
 
     @router.get("", response_model=TaskPage)
     async def list_tasks(
         db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
         task_type: Annotated[str | None, Query(alias="type")] = None,
         state: TaskState | None = None,
         order_id: uuid.UUID | None = None,
         assignee: Annotated[str | None, Query(max_length=100)] = None,
+        overdue: bool | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> TaskPage:
-        """Lists human tasks, oldest first, by type, state, order or assignee."""
+        """Lists the tasks the caller may see, oldest first, with optional filters."""
         if task_type is not None and task_type not in task_types:
             raise InvalidInput(f"type must be one of: {', '.join(task_types)}")
+        visible = access.visible_types(principal)
+        if task_type is not None and task_type not in visible:
+            raise Forbidden(f"{principal.username} may not see {task_type} tasks")
         async with db.transaction() as session:
             rows, total = await task_service.list_tasks(
                 session,
-                task_type=task_type,
+                task_types=[task_type] if task_type else visible,
                 state=state,
                 order_id=order_id,
                 assignee=assignee,
+                overdue=overdue,
                 limit=limit,
                 offset=offset,
             )
@@ -58,32 +100,59 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
 
     @router.get("/{task_id}", response_model=TaskRead)
     async def get_task(
-        task_id: uuid.UUID, db: Annotated[Database, Depends(get_db)]
+        task_id: uuid.UUID,
+        db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
     ) -> TaskRead:
         """One task with the form data a person needs to decide."""
         async with db.transaction() as session:
-            return TaskRead.model_validate(
-                await task_service.get_task(session, task_id)
-            )
+            task = await task_service.get_task(session, task_id)
+            access.guard_see(principal, task)
+            return TaskRead.model_validate(task)
 
     @router.post("/{task_id}/claim", response_model=TaskRead)
     async def claim_task(
-        task_id: uuid.UUID, body: ClaimRequest, db: Annotated[Database, Depends(get_db)]
+        task_id: uuid.UUID,
+        db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
     ) -> TaskRead:
         """Takes an open task; nobody else can complete it until it is unclaimed."""
         async with db.transaction() as session:
-            task = await task_service.claim(session, task_id=task_id, user=body.user)
+            access.guard_work(principal, await task_service.get_task(session, task_id))
+            task = await task_service.claim(
+                session, task_id=task_id, user=principal.username
+            )
             return TaskRead.model_validate(task)
 
     @router.post("/{task_id}/unclaim", response_model=TaskRead)
     async def unclaim_task(
         task_id: uuid.UUID,
-        body: UnclaimRequest,
         db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
     ) -> TaskRead:
-        """Gives a claimed task back to the inbox."""
+        """Gives a task the caller claimed back to the inbox."""
         async with db.transaction() as session:
-            task = await task_service.unclaim(session, task_id=task_id, user=body.user)
+            access.guard_work(principal, await task_service.get_task(session, task_id))
+            task = await task_service.unclaim(
+                session, task_id=task_id, user=principal.username
+            )
+            return TaskRead.model_validate(task)
+
+    @router.post("/{task_id}/assign", response_model=TaskRead)
+    async def assign_task(
+        task_id: uuid.UUID,
+        body: AssignRequest,
+        db: Annotated[Database, Depends(get_db)],
+        principal: Annotated[Principal, Depends(require_roles(ADMIN))],
+    ) -> TaskRead:
+        """Gives an open task to someone (admins only)."""
+        async with db.transaction() as session:
+            task = await task_service.assign(
+                session,
+                task_id=task_id,
+                assignee=body.assignee,
+                actor=principal.username,
+            )
             return TaskRead.model_validate(task)
 
     @router.post(
@@ -95,11 +164,12 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
         task_id: uuid.UUID,
         body: CompleteRequest,
         db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
     ) -> TaskRead:
         """Completes a task with a decision; the process moves on in the same step."""
         async with db.transaction() as session:
             task = await task_service.get_task(session, task_id)
-            task_type = process.task_type(task.task_type)
+            task_type = access.guard_work(principal, task)
             if body.decision not in task_type.decisions:
                 raise InvalidInput(
                     f"decision for {task_type.name} must be one of: "
@@ -109,7 +179,7 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
                 raise InvalidInput(
                     f"decision {body.decision!r} needs a comment giving the reason"
                 )
-            await complete(session, task, body)
+            await complete(session, task, body, principal.username)
             return TaskRead.model_validate(task)
 
     return router

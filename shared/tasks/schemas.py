@@ -39,20 +39,17 @@ class TaskPage(BaseModel):
     offset: int
 
 
-class ClaimRequest(BaseModel):
+class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user: Text = Field(max_length=100, description="Who takes the task.")
-
-
-class UnclaimRequest(ClaimRequest):
-    pass
+    assignee: Text = Field(max_length=100, description="Who gets the task.")
 
 
 class CompleteRequest(BaseModel):
+    """The caller, known from their token, completes the task."""
+
     model_config = ConfigDict(extra="forbid")
 
-    user: Text = Field(max_length=100, description="Who completes the task.")
     decision: Text = Field(max_length=40)
     comment: Text | None = None
     version: int | None = Field(

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -61,16 +61,20 @@ async def cancel_open_tasks(
 async def list_tasks(
     session: AsyncSession,
     *,
-    task_type: str | None,
+    task_types: list[str],
     state: str | None,
     order_id: uuid.UUID | None,
     assignee: str | None,
+    overdue: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[HumanTask], int]:
-    filters = []
-    if task_type is not None:
-        filters.append(col(HumanTask.task_type) == task_type)
+    filters: list[ColumnElement[bool]] = [col(HumanTask.task_type).in_(task_types)]
+    if overdue is not None:
+        late = col(HumanTask.state).in_(OPEN_STATES) & (
+            col(HumanTask.due_at) < utcnow()
+        )
+        filters.append(late if overdue else ~late)
     if state is not None:
         filters.append(col(HumanTask.state) == state)
     if order_id is not None:
@@ -157,6 +161,28 @@ async def unclaim(session: AsyncSession, *, task_id: uuid.UUID, user: str) -> Hu
         element_id=task.element_id,
         action="unclaimed",
         actor=user,
+    )
+    return task
+
+
+async def assign(
+    session: AsyncSession, *, task_id: uuid.UUID, assignee: str, actor: str
+) -> HumanTask:
+    task = await get_task(session, task_id, lock=True)
+    _guard_open(task)
+
+    previous = task.assignee
+    task.state = "claimed"
+    task.assignee = assignee
+    task.claimed_at = utcnow()
+    task.version += 1
+    await record_task_action(
+        session,
+        order_id=task.order_id,
+        element_id=task.element_id,
+        action="assigned",
+        actor=actor,
+        detail={"assignee": assignee, "previous_assignee": previous},
     )
     return task
 

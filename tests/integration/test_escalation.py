@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.api import eventually, get_order, open_task, place_order
-from tests.system import System
+from tests.system import As, System
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,7 @@ async def test_an_escalated_task_can_still_be_completed(
     await eventually(escalated, what="the task to be escalated")
     response = await http.post(
         f"{system.supplier_url}/tasks/{task['id']}/complete",
-        json={"user": "clara", "decision": "approve"},
+        json={"decision": "approve"},
+        auth=As("clara"),
     )
     assert response.status_code == 200

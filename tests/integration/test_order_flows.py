@@ -15,7 +15,7 @@ from tests.api import (
     place_order,
     wait_for_state,
 )
-from tests.system import System
+from tests.system import As, System
 
 
 async def test_an_accepted_order_completes_on_both_sides(
@@ -128,7 +128,8 @@ async def test_a_rejection_and_a_dispute_need_a_reason(
 
     response = await http.post(
         f"{system.supplier_url}/tasks/{task['id']}/complete",
-        json={"user": "clara", "decision": "reject"},
+        json={"decision": "reject"},
+        auth=As("clara"),
     )
 
     assert response.status_code == 422
@@ -172,7 +173,8 @@ async def test_an_unanswered_quote_expires_on_both_sides(
     assert cancelled["state"] == "cancelled"
     late = await http.post(
         f"{system.client_url}/tasks/{task['id']}/complete",
-        json={"user": "bob", "decision": "accept"},
+        json={"decision": "accept"},
+        auth=As("bob"),
     )
     assert late.status_code == 409
     assert late.json()["error"] == "Conflict"

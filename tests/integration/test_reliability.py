@@ -25,7 +25,7 @@ from tests.api import (
     place_order,
     wait_for_state,
 )
-from tests.system import System
+from tests.system import As, System
 
 
 def signed_order_placed(
@@ -141,9 +141,9 @@ async def test_two_concurrent_completions_of_one_task_give_one_success(
         url = f"{system.supplier_url}/tasks/{task['id']}/complete"
 
         answers = await asyncio.gather(
-            http.post(url, json={"user": "clara", "decision": "approve"}),
+            http.post(url, json={"decision": "approve"}, auth=As("clara")),
             http.post(
-                url, json={"user": "carl", "decision": "reject", "comment": "no"}
+                url, json={"decision": "reject", "comment": "no"}, auth=As("carl")
             ),
         )
 
@@ -163,16 +163,17 @@ async def test_a_claimed_task_cannot_be_completed_by_someone_else(
     task = await open_task(http, system, order["id"], "verify_order")
     base = f"{system.supplier_url}/tasks/{task['id']}"
 
-    claimed = await http.post(f"{base}/claim", json={"user": "clara"})
+    claimed = await http.post(f"{base}/claim", auth=As("clara"))
     taken = await http.post(
-        f"{base}/complete", json={"user": "carl", "decision": "approve"}
+        f"{base}/complete", json={"decision": "approve"}, auth=As("carl")
     )
     stale = await http.post(
         f"{base}/complete",
-        json={"user": "clara", "decision": "approve", "version": task["version"]},
+        json={"decision": "approve", "version": task["version"]},
+        auth=As("clara"),
     )
     done = await http.post(
-        f"{base}/complete", json={"user": "clara", "decision": "approve"}
+        f"{base}/complete", json={"decision": "approve"}, auth=As("clara")
     )
 
     assert claimed.status_code == 200

@@ -87,6 +87,8 @@ def test_replay_drives_every_order_to_the_end_the_policy_predicts(
             str(DISPUTE_EVERY),
             "--timeout",
             "120",
+            "--logins",
+            str(system.logins_file),
             "--json",
         ],
         capture_output=True,

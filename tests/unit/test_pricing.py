@@ -50,6 +50,7 @@ def settings() -> SupplierSettings:
         database_url="postgresql://unused",
         WEBHOOK_SECRET_CLIENT_TO_SUPPLIER="whsec_AAAA",
         WEBHOOK_SECRET_SUPPLIER_TO_CLIENT="whsec_BBBB",
+        jwt_secret="not used here",
     )
 
 
