@@ -5,8 +5,9 @@
     python3 dev.py test    run every check: formatting, lint, types and the test suite
 
 Each installs what it needs first: a virtual environment in .venv with the project
-and its dependencies, and for the tests Node packages (bpmnlint) and Debian's
-docker-compose. Extra arguments go to `orderflow up` or to pytest.
+and its dependencies; for the tests also Node packages (bpmnlint), Debian's
+docker-compose, and Debian's Chromium for the browser tests (never a downloaded
+browser). Extra arguments go to `orderflow up` or to pytest.
 """
 
 import hashlib
@@ -65,7 +66,11 @@ def apt_install(*packages: str) -> None:
 def ensure_test_tools() -> None:
     missing = [
         package
-        for command, package in (("npm", "npm"), ("docker-compose", "docker-compose"))
+        for command, package in (
+            ("npm", "npm"),
+            ("docker-compose", "docker-compose"),
+            ("chromium", "chromium"),
+        )
         if shutil.which(command) is None
     ]
     if missing:

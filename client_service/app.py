@@ -10,6 +10,7 @@ from client_service.customers.seed import load_customers
 from client_service.models import SCHEMA
 from client_service.orders.routes import router as orders_router
 from client_service.orders.service import repository as order_repository
+from client_service.orders.web import ORDER_FORM
 from client_service.process import PROCESS
 from client_service.settings import ClientSettings
 from client_service.tasks import complete_task
@@ -21,6 +22,7 @@ from shared.db import Database
 from shared.order_routes import order_read_router
 from shared.settings import ServiceSettings
 from shared.tasks.routes import task_router
+from shared.web.routes import web_router
 from shared.webhooks import webhook_router
 
 
@@ -48,6 +50,13 @@ def spec(settings: ClientSettings) -> ServiceSpec:
             customers_router,
             task_router(PROCESS, complete_task),
             webhook_router(HANDLERS),
+            web_router(
+                title="client · buyer",
+                process=PROCESS,
+                complete=complete_task,
+                orders=order_repository,
+                extensions=[ORDER_FORM],
+            ),
         ],
         seed=partial(load_customers, path=Path(settings.customers_csv)),
         jobs=_jobs,

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import sys
 import time
@@ -32,6 +33,11 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    # SIGTERM (from a supervisor, or `kill`) stops as cleanly as Ctrl-C.
+    raise KeyboardInterrupt
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     for name, port in (("client", args.client_port), ("supplier", args.supplier_port)):
         if _port_taken(args.host, port):
@@ -41,6 +47,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+    signal.signal(signal.SIGTERM, _interrupt)
     data_dir = _data_dir()
     client_url = f"http://{args.host}:{args.client_port}"
     supplier_url = f"http://{args.host}:{args.supplier_port}"

@@ -4,9 +4,12 @@ Each error carries its HTTP status; the body is always
 ``{"error": "<ClassName>", "detail": "<message>"}``.
 """
 
-from typing import ClassVar
+import math
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
@@ -60,5 +63,23 @@ async def _render(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no infinity or NaN: such an input is echoed back as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+async def _render_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _finite(jsonable_encoder(exc.errors()))
+    return JSONResponse(status_code=422, content={"detail": errors})
+
+
 def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(OrderflowError, _render)
+    app.add_exception_handler(RequestValidationError, _render_validation)

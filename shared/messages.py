@@ -7,14 +7,23 @@ Webhooks specification suggests. Money travels as decimal strings.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from shared.types import Discount, Money, Quantity, Text, UnitPrice
+from shared.types import (
+    CustomerId,
+    Discount,
+    IsoDate,
+    LineNo,
+    Money,
+    ProductId,
+    Quantity,
+    Text,
+    UnitPrice,
+)
 
 
 class MessageType(StrEnum):
@@ -38,7 +47,7 @@ class Payload(BaseModel):
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    customer_id: Text
+    customer_id: CustomerId
     company_name: Text
     city: Text | None = None
     country: Text | None = None
@@ -47,8 +56,8 @@ class Customer(BaseModel):
 class PlacedLine(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    line_no: int
-    product_id: int
+    line_no: LineNo
+    product_id: ProductId
     quantity: Quantity
     requested_unit_price: UnitPrice | None = None
     discount: Discount = Decimal(0)
@@ -56,21 +65,29 @@ class PlacedLine(BaseModel):
 
 class OrderPlaced(Payload):
     customer: Customer
-    lines: list[PlacedLine]
-    requested_delivery_date: date | None
-    placed_at: datetime
+    lines: list[PlacedLine] = Field(min_length=1, max_length=200)
+    requested_delivery_date: IsoDate | None
+    placed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _distinct_lines(self) -> OrderPlaced:
+        if len({line.line_no for line in self.lines}) < len(self.lines):
+            raise ValueError("line numbers must be distinct")
+        if len({line.product_id for line in self.lines}) < len(self.lines):
+            raise ValueError("a product may appear on one line only")
+        return self
 
 
 class OrderRejected(Payload):
     reason: Text
-    rejected_at: datetime
+    rejected_at: AwareDatetime
 
 
 class QuotedLine(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    line_no: int
-    product_id: int
+    line_no: LineNo
+    product_id: ProductId
     product_name: Text
     quantity: Quantity
     unit_price: UnitPrice
@@ -80,42 +97,42 @@ class QuotedLine(BaseModel):
 
 class QuoteIssued(Payload):
     quote_id: uuid.UUID
-    lines: list[QuotedLine]
+    lines: list[QuotedLine] = Field(min_length=1, max_length=200)
     subtotal: Money
     discount_total: Money
     total: Money
-    issued_at: datetime
-    valid_until: datetime
+    issued_at: AwareDatetime
+    valid_until: AwareDatetime
 
 
 class QuoteAccepted(Payload):
     quote_id: uuid.UUID
-    accepted_at: datetime
+    accepted_at: AwareDatetime
 
 
 class QuoteDeclined(Payload):
     quote_id: uuid.UUID
     reason: Text | None = None
-    declined_at: datetime
+    declined_at: AwareDatetime
 
 
 class QuoteExpired(Payload):
     quote_id: uuid.UUID
-    expired_at: datetime
+    expired_at: AwareDatetime
 
 
 class FulfilmentCompleted(Payload):
     note: Text | None = None
-    completed_at: datetime
+    completed_at: AwareDatetime
 
 
 class FulfilmentConfirmed(Payload):
-    confirmed_at: datetime
+    confirmed_at: AwareDatetime
 
 
 class FulfilmentDisputed(Payload):
     reason: Text
-    disputed_at: datetime
+    disputed_at: AwareDatetime
 
 
 PAYLOADS: dict[MessageType, type[Payload]] = {
@@ -137,7 +154,7 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: MessageType
-    timestamp: datetime
+    timestamp: AwareDatetime
     data: dict[str, Any]
 
     def payload(self) -> Payload:

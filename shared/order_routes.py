@@ -10,6 +10,7 @@ from shared.db import Database
 from shared.deps import get_db
 from shared.order_repository import OrderRepository
 from shared.order_views import OrderPage
+from shared.types import CUSTOMER_ID, MAX_OFFSET
 
 
 def order_read_router(repository: OrderRepository[Any]) -> APIRouter:
@@ -21,9 +22,9 @@ def order_read_router(repository: OrderRepository[Any]) -> APIRouter:
     async def list_orders(
         db: Annotated[Database, Depends(get_db)],
         state: Annotated[str | None, Query(max_length=40)] = None,
-        customer_id: Annotated[str | None, Query(max_length=20)] = None,
+        customer_id: Annotated[str | None, Query(pattern=CUSTOMER_ID)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> OrderPage:
         """Lists orders, newest first, filtered by state or customer."""
         async with db.transaction() as session:

@@ -5,7 +5,9 @@ from datetime import datetime
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from shared.errors import InvalidSignature
+from shared.errors import InvalidInput, InvalidSignature
+
+MAX_MESSAGE_ID = 200
 
 
 class Signer:
@@ -32,4 +34,7 @@ class Verifier:
             self._webhook.verify(body, dict(headers), json_parse=False)
         except WebhookVerificationError as exc:
             raise InvalidSignature(f"webhook rejected: {exc}") from exc
-        return headers["webhook-id"]
+        message_id = headers["webhook-id"]
+        if len(message_id) > MAX_MESSAGE_ID:
+            raise InvalidInput(f"webhook-id is longer than {MAX_MESSAGE_ID} characters")
+        return message_id

@@ -11,6 +11,7 @@ from shared.db import Database
 from shared.order_routes import order_read_router
 from shared.settings import ServiceSettings
 from shared.tasks.routes import task_router
+from shared.web.routes import web_router
 from shared.webhooks import webhook_router
 from supplier_service.catalogue.routes import router as catalogue_router
 from supplier_service.catalogue.seed import load_catalogue
@@ -45,6 +46,12 @@ def spec(settings: SupplierSettings) -> ServiceSpec:
             catalogue_router,
             task_router(PROCESS, complete_task),
             webhook_router(HANDLERS),
+            web_router(
+                title="supplier",
+                process=PROCESS,
+                complete=complete_task,
+                orders=order_repository,
+            ),
         ],
         seed=partial(load_catalogue, folder=settings.catalogue_dir),
         jobs=jobs,

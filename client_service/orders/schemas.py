@@ -1,15 +1,15 @@
-from datetime import date
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.types import Discount, Quantity, UnitPrice
-
-ProductId = Annotated[int, Field(gt=0, le=2_147_483_647, strict=True)]
-CustomerId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$")
-]
+from shared.types import (
+    CustomerId,
+    Discount,
+    IsoDate,
+    ProductId,
+    Quantity,
+    UnitPrice,
+)
 
 
 class OrderLineCreate(BaseModel):
@@ -38,7 +38,7 @@ class OrderCreate(BaseModel):
 
     customer_id: CustomerId
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=200)
-    requested_delivery_date: date | None = None
+    requested_delivery_date: IsoDate | None = None
 
     @model_validator(mode="after")
     def _one_line_per_product(self) -> "OrderCreate":

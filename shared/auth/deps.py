@@ -10,8 +10,6 @@ from shared.auth.roles import ADMIN
 from shared.auth.tokens import InvalidToken, Principal, TokenIssuer
 from shared.errors import Forbidden
 
-SESSION_COOKIE = "orderflow_session"
-
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
@@ -25,7 +23,7 @@ async def current_principal(
     token: Annotated[str | None, Depends(bearer)],
     issuer: Annotated[TokenIssuer, Depends(get_issuer)],
 ) -> Principal:
-    token = token or request.cookies.get(SESSION_COOKIE)
+    token = token or request.cookies.get(issuer.cookie_name)
     if not token:
         raise InvalidToken("log in first: send a bearer token from /auth/token")
     return issuer.verify(token)

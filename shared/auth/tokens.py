@@ -37,6 +37,11 @@ class TokenIssuer:
         self._secret = secret
         self._ttl = timedelta(seconds=ttl_s)
 
+    @property
+    def cookie_name(self) -> str:
+        """The web pages' session cookie; one per service, as ports share cookies."""
+        return f"orderflow_session_{self._service}"
+
     def issue(self, principal: Principal) -> str:
         now = utcnow()
         claims = {

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text, update
 from sqlmodel import col, select
@@ -16,6 +16,9 @@ from shared.db import Database
 from shared.deps import get_db
 from shared.errors import Conflict, NotFound
 from shared.models import DeliveryAttempt, OutboxMessage
+from shared.types import MAX_OFFSET
+
+MessageId = Annotated[str, Path(pattern=r"^[\x21-\x7e]{1,200}$")]
 
 # Operations: viewers may look, only admins may act.
 router = APIRouter(
@@ -61,7 +64,7 @@ async def list_messages(
     state: Literal["pending", "delivered", "failed"] | None = None,
     order_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[OutboxMessage]:
     """Lists outgoing messages, newest first; `state=failed` shows what needs a hand."""
     query = select(OutboxMessage)
@@ -76,7 +79,7 @@ async def list_messages(
 
 @router.get("/messages/{message_id}", response_model=MessageDetail)
 async def get_message(
-    message_id: str, db: Annotated[Database, Depends(get_db)]
+    message_id: MessageId, db: Annotated[Database, Depends(get_db)]
 ) -> MessageDetail:
     """One message with every delivery attempt made for it."""
     async with db.transaction() as session:
@@ -100,7 +103,7 @@ async def get_message(
     dependencies=[Depends(require_roles(ADMIN))],
 )
 async def redeliver_message(
-    message_id: str, db: Annotated[Database, Depends(get_db)]
+    message_id: MessageId, db: Annotated[Database, Depends(get_db)]
 ) -> OutboxMessage:
     """Puts a failed message back in the queue with a fresh retry schedule."""
     async with db.transaction() as session:

@@ -23,6 +23,7 @@ from shared.tasks.schemas import (
     TaskRead,
     TaskState,
 )
+from shared.types import MAX_OFFSET, NO_NUL
 
 CompleteTask = Callable[
     [AsyncSession, HumanTask, CompleteRequest, str], Awaitable[None]
@@ -73,10 +74,10 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
         task_type: Annotated[str | None, Query(alias="type")] = None,
         state: TaskState | None = None,
         order_id: uuid.UUID | None = None,
-        assignee: Annotated[str | None, Query(max_length=100)] = None,
+        assignee: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
         overdue: bool | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> TaskPage:
         """Lists the tasks the caller may see, oldest first, with optional filters."""
         if task_type is not None and task_type not in task_types:
@@ -170,15 +171,7 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
         async with db.transaction() as session:
             task = await task_service.get_task(session, task_id)
             task_type = access.guard_work(principal, task)
-            if body.decision not in task_type.decisions:
-                raise InvalidInput(
-                    f"decision for {task_type.name} must be one of: "
-                    + ", ".join(task_type.decisions)
-                )
-            if body.decision in task_type.needs_reason and not body.comment:
-                raise InvalidInput(
-                    f"decision {body.decision!r} needs a comment giving the reason"
-                )
+            task_service.check_decision(task_type, body.decision, body.comment)
             await complete(session, task, body, principal.username)
             return TaskRead.model_validate(task)
 

@@ -1,10 +1,15 @@
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.types import Text
+from shared.types import Text, UserName
+
+Decision = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+]
+StrictVersion = Annotated[int, Field(ge=1, strict=True)]
 
 TaskState = Literal["open", "claimed", "completed", "cancelled"]
 
@@ -42,7 +47,7 @@ class TaskPage(BaseModel):
 class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    assignee: Text = Field(max_length=100, description="Who gets the task.")
+    assignee: UserName = Field(description="Who gets the task.")
 
 
 class CompleteRequest(BaseModel):
@@ -50,9 +55,9 @@ class CompleteRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    decision: Text = Field(max_length=40)
+    decision: Decision
     comment: Text | None = None
-    version: int | None = Field(
+    version: StrictVersion | None = Field(
         default=None,
         description="The version the user saw; a stale one is refused with 409.",
     )

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from shared.clock import utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.history import record_task_action
 from shared.models import HumanTask
 from shared.process import HumanTaskType
@@ -44,6 +44,9 @@ async def open_task(
 async def cancel_open_tasks(
     session: AsyncSession, *, order_id: uuid.UUID, reason: str
 ) -> None:
+    # A task completed in this transaction may not be written yet; without the
+    # flush this bulk update would still see it open and cancel it.
+    await session.flush()
     await session.execute(
         update(HumanTask)
         .where(
@@ -116,6 +119,19 @@ async def get_task(
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     return task
+
+
+def check_decision(
+    task_type: HumanTaskType, decision: str, comment: str | None
+) -> None:
+    """Refuses a decision the task type does not offer, or one missing its reason."""
+    if decision not in task_type.decisions:
+        raise InvalidInput(
+            f"decision for {task_type.name} must be one of: "
+            + ", ".join(task_type.decisions)
+        )
+    if decision in task_type.needs_reason and not (comment or "").strip():
+        raise InvalidInput(f"decision {decision!r} needs a comment giving the reason")
 
 
 def _guard_open(task: HumanTask) -> None:

@@ -51,6 +51,8 @@ async def test_an_accepted_order_completes_on_both_sides(
     assert supplier["history"][-1]["element_ids"][-1] == "Supplier_End_Completed"
     for side in (client, supplier):
         assert all(task["state"] == "completed" for task in side["tasks"])
+    receipt = next(t for t in client["tasks"] if t["task_type"] == "confirm_receipt")
+    assert (receipt["decision"], receipt["comment"]) == ("confirm", None)
     # The sender records a delivery just after the receiver answered.
     client = await eventually(
         lambda: _all_delivered(http, system.client_url, order["id"]),

@@ -1,9 +1,11 @@
 """Outages, duplicates, forgeries and races: nothing lost, nothing applied twice."""
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -28,25 +30,35 @@ from tests.api import (
 from tests.system import As, System
 
 
-def signed_order_placed(
-    system: System, *, message_id: str, order_id: uuid.UUID, secret: str | None = None
-) -> tuple[str, dict[str, str]]:
-    now = datetime.now(UTC)
+def order_placed_data(order_id: uuid.UUID) -> dict[str, Any]:
     payload = OrderPlaced(
         order_id=order_id,
         customer=Customer(customer_id="BLAUS", company_name="Blauer See Delikatessen"),
         lines=[PlacedLine(line_no=1, product_id=7, quantity=3)],
         requested_delivery_date=None,
-        placed_at=now,
+        placed_at=datetime.now(UTC),
     )
-    body = Envelope(
-        type=MessageType.ORDER_PLACED,
-        timestamp=now,
-        data=payload.model_dump(mode="json"),
-    ).model_dump_json()
+    return payload.model_dump(mode="json")
+
+
+def signed(
+    system: System, data: dict[str, Any], *, message_id: str, secret: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """An ``order.placed`` webhook carrying ``data``, signed like the client signs."""
+    now = datetime.now(UTC)
+    envelope = {"type": "order.placed", "timestamp": now.isoformat(), "data": data}
+    body = json.dumps(envelope)
     signer = Signer(secret or system.secret("CLIENT_TO_SUPPLIER"))
     headers = signer.headers(message_id, now, body)
     return body, {**headers, "content-type": "application/json"}
+
+
+def signed_order_placed(
+    system: System, *, message_id: str, order_id: uuid.UUID, secret: str | None = None
+) -> tuple[str, dict[str, str]]:
+    return signed(
+        system, order_placed_data(order_id), message_id=message_id, secret=secret
+    )
 
 
 async def test_a_duplicate_webhook_is_acknowledged_and_changes_nothing(
@@ -86,7 +98,7 @@ async def test_a_forged_webhook_is_refused_and_stores_nothing(
         system, message_id=message_id, order_id=order_id, secret=secret
     )
     if forgery == "tampered body":
-        body = body.replace('"quantity":3', '"quantity":300')
+        body = body.replace('"quantity": 3', '"quantity": 300')
     elif forgery == "missing signature":
         del headers["webhook-signature"]
     elif forgery == "stale timestamp":
@@ -100,6 +112,35 @@ async def test_a_forged_webhook_is_refused_and_stores_nothing(
 
     assert response.status_code == 401
     assert response.json()["error"] == "InvalidSignature"
+    missing = await http.get(f"{system.supplier_url}/orders/{order_id}")
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    ["no lines", "repeated line number", "huge product id", "naive timestamp"],
+)
+async def test_a_signed_but_malformed_message_is_refused_with_422(
+    http: httpx.AsyncClient, system: System, mangle: str
+) -> None:
+    order_id = uuid.uuid4()
+    data = order_placed_data(order_id)
+    line = data["lines"][0]
+    if mangle == "no lines":
+        data["lines"] = []
+    elif mangle == "repeated line number":
+        data["lines"] = [line, {**line, "product_id": 8}]
+    elif mangle == "huge product id":
+        line["product_id"] = 2**40
+    else:
+        data["placed_at"] = "2026-12-01T10:00:00"
+    body, headers = signed(system, data, message_id=f"msg_{uuid.uuid4().hex}")
+
+    response = await http.post(
+        f"{system.supplier_url}/webhooks", content=body, headers=headers
+    )
+
+    assert response.status_code == 422, response.text
     missing = await http.get(f"{system.supplier_url}/orders/{order_id}")
     assert missing.status_code == 404
 

@@ -100,6 +100,22 @@ async def order_count(http: httpx.AsyncClient, system: System) -> int:
             },
             "requested_delivery_date",
         ),
+        (
+            {
+                "customer_id": "ALFKI",
+                "lines": [GOOD_LINE],
+                "requested_delivery_date": 10**9,
+            },
+            "requested_delivery_date",
+        ),
+        (
+            {
+                "customer_id": "ALFKI",
+                "lines": [GOOD_LINE],
+                "requested_delivery_date": "2030-01-01T00:00:00",
+            },
+            "requested_delivery_date",
+        ),
         ({"customer_id": "NOBODY", "lines": [GOOD_LINE]}, "customer_id"),
         ({"lines": [GOOD_LINE]}, "customer_id"),
     ],
@@ -118,7 +134,18 @@ async def test_a_bad_order_is_refused_with_422_and_not_stored(
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"{", b"null", b"[]", b'{"customer_id": "ALFKI", "lines": "x"}'],
+    [
+        b"",
+        b"{",
+        b'{"decision": "approve", "version": 1e999}',
+        b"null",
+        b"[]",
+        b'{"customer_id": "ALFKI", "lines": "x"}',
+        b'{"customer_id": "ALFKI", "lines": [{"product_id": 11, "quantity": 1e9999}]}',
+        b'{"customer_id": "ALFKI", "lines": [{"product_id": 11, "quantity": NaN}]}',
+        b'{"customer_id": "ALFKI", "lines": [{"product_id": 11, "quantity": true}]}',
+        b'{"customer_id": -Infinity, "lines": []}',
+    ],
 )
 async def test_a_malformed_body_is_refused_with_422(
     http: httpx.AsyncClient, system: System, raw: bytes
@@ -138,6 +165,12 @@ async def test_a_malformed_body_is_refused_with_422(
         ("/orders", {"limit": "0"}),
         ("/orders", {"limit": "100000"}),
         ("/orders", {"offset": "-1"}),
+        ("/orders", {"offset": str(2**63)}),
+        ("/orders", {"customer_id": "AL\u0000FKI"}),
+        ("/tasks", {"assignee": "bob\u0000"}),
+        ("/tasks", {"offset": str(2**63)}),
+        ("/outbox/messages", {"offset": str(2**63)}),
+        ("/outbox/messages/msg_%00", {}),
         ("/orders/not-a-uuid", {}),
         ("/tasks", {"type": "make_coffee"}),
         ("/tasks", {"state": "sleeping"}),
@@ -161,6 +194,7 @@ async def test_bad_query_parameters_get_422(
         ({"decision": "approve", "user": "mallory"}, "user"),
         ({"decision": "approve", "mood": "happy"}, "mood"),
         ({"decision": "approve", "version": "first"}, "version"),
+        ({"decision": "approve", "version": True}, "version"),
     ],
 )
 async def test_a_bad_task_completion_is_refused_and_changes_nothing(
@@ -180,6 +214,21 @@ async def test_a_bad_task_completion_is_refused_and_changes_nothing(
     again = await http.get(f"{system.supplier_url}/tasks/{task['id']}")
     assert again.json()["state"] == "open"
     assert again.json()["version"] == task["version"]
+
+
+async def test_an_assignee_name_longer_than_a_login_is_refused(
+    http: httpx.AsyncClient, system: System
+) -> None:
+    order = await place_order(http, system)
+    task = await open_task(http, system, order["id"], "verify_order")
+
+    response = await http.post(
+        f"{system.supplier_url}/tasks/{task['id']}/assign", json={"assignee": "x" * 101}
+    )
+
+    assert response.status_code == 422
+    again = await http.get(f"{system.supplier_url}/tasks/{task['id']}")
+    assert again.json()["assignee"] is None
 
 
 async def test_unknown_things_are_404(http: httpx.AsyncClient, system: System) -> None:

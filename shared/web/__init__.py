@@ -1,0 +1,1 @@
+"""The web pages of both services: log in, the task inbox, tasks and orders."""
