@@ -6,7 +6,6 @@ from client_service.orders.service import repository
 from client_service.process import CONFIRM_QUOTE, CONFIRM_RECEIPT, PROCESS
 from shared.clock import utcnow
 from shared.errors import Conflict
-from shared.history import record_task_action
 from shared.messages import (
     FulfilmentConfirmed,
     FulfilmentDisputed,
@@ -15,8 +14,7 @@ from shared.messages import (
     QuoteDeclined,
 )
 from shared.models import HumanTask
-from shared.process import task
-from shared.process_state import advance
+from shared.process_state import finish_task
 from shared.tasks import service as task_service
 from shared.tasks.schemas import CompleteRequest
 
@@ -60,23 +58,13 @@ async def complete_task(
     else:
         raise AssertionError(f"no completion for task type {task_row.task_type}")
 
-    task_service.mark_completed(
-        task_row, user=user, decision=request.decision, comment=request.comment
-    )
-    await record_task_action(
-        session,
-        order_id=order.id,
-        element_id=task_row.element_id,
-        action="completed",
-        actor=user,
-        detail={"decision": request.decision, "comment": request.comment},
-    )
-    await advance(
+    await finish_task(
         session,
         process=PROCESS,
         instance=order,
-        trigger=task(task_row.task_type, request.decision),
-        actor=user,
+        task_row=task_row,
+        request=request,
+        user=user,
         message=message,
     )
     if request.decision in ("decline", "dispute"):

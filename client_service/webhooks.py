@@ -53,12 +53,7 @@ async def on_quote_issued(session: AsyncSession, payload: Payload) -> None:
         task_form=form,
         detail={"quote_id": str(payload.quote_id), "total": str(payload.total)},
     )
-    order.quote_id = payload.quote_id
-    order.quote_subtotal = payload.subtotal
-    order.quote_discount_total = payload.discount_total
-    order.quote_total = payload.total
-    order.quote_issued_at = payload.issued_at
-    order.quote_valid_until = payload.valid_until
+    order.hold_quote(payload)
     await session.execute(
         insert(QuoteLine),
         [{"order_id": order.id, **line.model_dump()} for line in payload.lines],

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Numeric
 from sqlmodel import Field, SQLModel
 
+from shared.messages import QuoteIssued
 from shared.models import utc_column
 
 
@@ -40,6 +41,15 @@ class QuoteColumns(SQLModel):
     quote_total: Decimal | None = money_column(nullable=True)
     quote_issued_at: datetime | None = utc_column(nullable=True)
     quote_valid_until: datetime | None = utc_column(nullable=True)
+
+    def hold_quote(self, quote: QuoteIssued) -> None:
+        """Keeps the quote's header on the order; its lines go to quote_lines."""
+        self.quote_id = quote.quote_id
+        self.quote_subtotal = quote.subtotal
+        self.quote_discount_total = quote.discount_total
+        self.quote_total = quote.total
+        self.quote_issued_at = quote.issued_at
+        self.quote_valid_until = quote.valid_until
 
 
 class OrderLineColumns(SQLModel):

@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
 from shared.errors import Conflict
-from shared.history import record_transition
+from shared.history import record_task_action, record_transition
 from shared.messages import Payload
+from shared.models import HumanTask
 from shared.outbox.writer import enqueue
-from shared.process import ProcessDefinition, Transition, Trigger
-from shared.tasks.service import cancel_open_tasks, open_task
+from shared.process import ProcessDefinition, Transition, Trigger, task
+from shared.tasks.schemas import CompleteRequest
+from shared.tasks.service import cancel_open_tasks, mark_completed, open_task
 
 log = structlog.get_logger()
 
@@ -82,3 +84,38 @@ async def advance(
         trigger=trigger.name,
     )
     return transition
+
+
+async def finish_task(
+    session: AsyncSession,
+    *,
+    process: ProcessDefinition,
+    instance: ProcessInstance,
+    task_row: HumanTask,
+    request: CompleteRequest,
+    user: str,
+    message: Payload | None,
+) -> Transition:
+    """Completes a human task and takes the transition its decision leads to.
+
+    The caller has locked the instance and then the task (``lock_for_completion``).
+    """
+    mark_completed(
+        task_row, user=user, decision=request.decision, comment=request.comment
+    )
+    await record_task_action(
+        session,
+        order_id=instance.id,
+        element_id=task_row.element_id,
+        action="completed",
+        actor=user,
+        detail={"decision": request.decision, "comment": request.comment},
+    )
+    return await advance(
+        session,
+        process=process,
+        instance=instance,
+        trigger=task(task_row.task_type, request.decision),
+        actor=user,
+        message=message,
+    )

@@ -116,12 +116,7 @@ async def generate_quotes(db: Database, settings: SupplierSettings) -> bool:
                 message=quote,
                 detail={"quote_id": str(quote.quote_id), "total": str(quote.total)},
             )
-            order.quote_id = quote.quote_id
-            order.quote_subtotal = quote.subtotal
-            order.quote_discount_total = quote.discount_total
-            order.quote_total = quote.total
-            order.quote_issued_at = quote.issued_at
-            order.quote_valid_until = quote.valid_until
+            order.hold_quote(quote)
             quote_rows += [
                 {"order_id": order.id, **line.model_dump()} for line in quote.lines
             ]

@@ -5,11 +5,9 @@ from sqlmodel import col, select
 
 from shared.clock import utcnow
 from shared.errors import InvalidInput
-from shared.history import record_task_action
 from shared.messages import FulfilmentCompleted, OrderRejected, Payload
 from shared.models import HumanTask
-from shared.process import task
-from shared.process_state import advance
+from shared.process_state import finish_task
 from shared.tasks import service as task_service
 from shared.tasks.schemas import CompleteRequest
 from supplier_service.models import Order, OrderLine, Product
@@ -59,22 +57,12 @@ async def complete_task(
     else:
         raise AssertionError(f"no completion for task type {task_row.task_type}")
 
-    task_service.mark_completed(
-        task_row, user=user, decision=request.decision, comment=request.comment
-    )
-    await record_task_action(
-        session,
-        order_id=order.id,
-        element_id=task_row.element_id,
-        action="completed",
-        actor=user,
-        detail={"decision": request.decision, "comment": request.comment},
-    )
-    await advance(
+    await finish_task(
         session,
         process=PROCESS,
         instance=order,
-        trigger=task(task_row.task_type, request.decision),
-        actor=user,
+        task_row=task_row,
+        request=request,
+        user=user,
         message=message,
     )
