@@ -1,6 +1,12 @@
 # One image for both services; docker-compose.yml picks the service per container.
 #   docker build -t orderflow:latest .
 #   docker run --rm orderflow:latest secrets > .env
+# The dashboards draw the BPMN model with bpmn-js, from the npm registry.
+FROM node:20-slim AS bpmn-js
+WORKDIR /npm
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -35,6 +41,10 @@ WORKDIR /app
 COPY data/ data/
 ENV CLIENT_CUSTOMERS_CSV=/app/data/northwind/customers.csv \
     SUPPLIER_CATALOGUE_DIR=/app/data/northwind
+COPY --from=bpmn-js /npm/node_modules/bpmn-js/dist /app/bpmn-js
+COPY bpmn/order-process.bpmn /app/bpmn/order-process.bpmn
+ENV ORDERFLOW_BPMN_JS_DIR=/app/bpmn-js \
+    ORDERFLOW_BPMN_FILE=/app/bpmn/order-process.bpmn
 
 USER orderflow
 

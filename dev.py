@@ -70,11 +70,17 @@ def ensure_test_tools() -> None:
             ("npm", "npm"),
             ("docker-compose", "docker-compose"),
             ("chromium", "chromium"),
+            ("prometheus", "prometheus"),
         )
         if shutil.which(command) is None
     ]
     if missing:
         apt_install(*missing)
+    ensure_node_packages()
+
+
+def ensure_node_packages() -> None:
+    """bpmn-js (the dashboards' diagram) and bpmnlint, from package-lock.json."""
     stamp = ROOT / "node_modules" / ".orderflow-installed"
     wanted = fingerprint(ROOT / "package-lock.json")
     if not stamp.exists() or stamp.read_text() != wanted:
@@ -84,6 +90,10 @@ def ensure_test_tools() -> None:
 
 def up(args: list[str]) -> int:
     ensure_python_packages()
+    if shutil.which("npm") is not None:
+        ensure_node_packages()
+    else:
+        print("npm is missing: the dashboards will show no BPMN diagram", flush=True)
     os.execv(BIN / "orderflow", ["orderflow", "up", *args])
 
 

@@ -18,6 +18,8 @@ from client_service.timers import expire_quotes, seconds_until_next_expiry
 from client_service.webhooks import HANDLERS
 from shared.app import ServiceSpec, create_service_app
 from shared.background import Job
+from shared.dashboard.analytics_routes import analytics_router
+from shared.dashboard.monitoring_routes import monitoring_router
 from shared.db import Database
 from shared.order_routes import order_read_router
 from shared.settings import ServiceSettings
@@ -50,6 +52,13 @@ def spec(settings: ClientSettings) -> ServiceSpec:
             customers_router,
             task_router(PROCESS, complete_task),
             webhook_router(HANDLERS),
+            analytics_router(PROCESS, service="client", title="client · buyer"),
+            monitoring_router(
+                title="client · buyer",
+                process=PROCESS,
+                orders=order_repository,
+                peer="supplier",
+            ),
             web_router(
                 title="client · buyer",
                 process=PROCESS,

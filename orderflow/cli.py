@@ -9,6 +9,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from secrets import token_hex
 
 from orderflow.embedded_db import embedded_postgres
 from orderflow.secrets import SECRET_NAMES, local_secrets, new_secret
@@ -131,6 +132,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_secrets(_args: argparse.Namespace) -> int:
     for name in SECRET_NAMES:
         print(f"{name}={new_secret()}")
+    # Passwords end up inside URLs: letters and digits only.
+    for name in ("GRAFANA_ADMIN_PASSWORD", "GRAFANA_DB_PASSWORD"):
+        print(f"{name}={token_hex(16)}")
     return 0
 
 
@@ -221,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(run=cmd_replay)
 
     secrets = commands.add_parser(
-        "secrets", help="print new webhook secrets in .env format"
+        "secrets", help="print new secrets and passwords in .env format"
     )
     secrets.set_defaults(run=cmd_secrets)
 

@@ -16,6 +16,9 @@ from shared.correlation import CorrelationMiddleware
 from shared.db import Database
 from shared.errors import install_error_handler
 from shared.logging import configure_logging
+from shared.metrics.middleware import MetricsMiddleware
+from shared.metrics.registry import service_metrics
+from shared.metrics.routes import router as metrics_router
 from shared.migrations import upgrade_schema
 from shared.outbox.routes import router as outbox_router
 from shared.process import ProcessDefinition
@@ -66,6 +69,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         )
         db = await open_database(spec, settings)
         app.state.db = db
+        app.state.settings = settings
         app.state.verifier = Verifier(settings.webhook_secret_in.get_secret_value())
         app.state.tokens = TokenIssuer(
             service=spec.name,
@@ -89,6 +93,12 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, lifespan=lifespan)
     install_error_handler(app)
     app.add_middleware(CorrelationMiddleware)
-    for router in [auth_router, *spec.routers, outbox_router, health.router]:
+    # The schema names the service in metrics, as the background jobs know it.
+    metrics = service_metrics(spec.schema)
+    metrics.declare(spec.process)
+    app.state.metrics = metrics
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    routers = [auth_router, *spec.routers, outbox_router, health.router, metrics_router]
+    for router in routers:
         app.include_router(router)
     return app

@@ -56,7 +56,7 @@ class Database:
             self.engine,
             expire_on_commit=False,
             autoflush=False,
-            info={"task_due_s": task_due_s or {}},
+            info={"task_due_s": task_due_s or {}, "schema": schema},
         )
 
     @asynccontextmanager

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 from shared.app import ServiceSpec, create_service_app
 from shared.background import Job
+from shared.dashboard.analytics_routes import analytics_router
+from shared.dashboard.monitoring_routes import monitoring_router
 from shared.db import Database
 from shared.order_routes import order_read_router
 from shared.settings import ServiceSettings
@@ -46,6 +48,13 @@ def spec(settings: SupplierSettings) -> ServiceSpec:
             catalogue_router,
             task_router(PROCESS, complete_task),
             webhook_router(HANDLERS),
+            analytics_router(PROCESS, service="supplier", title="supplier"),
+            monitoring_router(
+                title="supplier",
+                process=PROCESS,
+                orders=order_repository,
+                peer="client",
+            ),
             web_router(
                 title="supplier",
                 process=PROCESS,

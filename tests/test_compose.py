@@ -26,7 +26,9 @@ PEER_URL_VARIABLE = {"client": "SUPPLIER_URL", "supplier": "CLIENT_URL"}
 
 # Variables the file reads; the tests set them themselves so neither the shell nor a
 # developer's .env decides the outcome.
-COMPOSE_VARIABLES = (*SECRET_NAMES, "POSTGRES_PASSWORD")
+# Monitoring's own passwords: not signing keys, so not among SECRET_NAMES.
+MONITORING_SECRETS = ("GRAFANA_ADMIN_PASSWORD", "GRAFANA_DB_PASSWORD")
+COMPOSE_VARIABLES = (*SECRET_NAMES, *MONITORING_SECRETS, "POSTGRES_PASSWORD")
 
 
 def run_compose(
@@ -73,6 +75,8 @@ def variables() -> dict[str, str]:
     values = {name: new_secret() for name in SECRET_NAMES}
     # Hex: the password is pasted into DATABASE_URL, where "/" or "@" would break.
     values["POSTGRES_PASSWORD"] = secrets.token_hex(16)
+    for name in MONITORING_SECRETS:
+        values[name] = secrets.token_urlsafe(24)
     return values
 
 
@@ -228,3 +232,89 @@ def test_config_refuses_to_run_without_a_secret(
 
     assert result.returncode != 0, f"config accepted a missing {missing}"
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize("missing", MONITORING_SECRETS)
+def test_config_refuses_to_run_without_a_monitoring_password(
+    variables: dict[str, str], tmp_path: Path, missing: str
+) -> None:
+    env = {name: v for name, v in variables.items() if name != missing}
+
+    result = run_compose("config", "-q", env=env, env_file=tmp_path / "empty.env")
+
+    assert result.returncode != 0, f"config accepted a missing {missing}"
+    assert missing in result.stderr
+
+
+def volume_sources(config: dict[str, Any], name: str) -> dict[str, str]:
+    """Container path -> host path (or volume name) of a service's mounts."""
+    mounts = {}
+    for entry in service(config, name).get("volumes", []):
+        if isinstance(entry, dict):
+            mounts[entry["target"]] = str(entry["source"])
+        else:
+            source, target = str(entry).split(":")[:2]
+            mounts[target] = source
+    return mounts
+
+
+def test_prometheus_scrapes_with_the_committed_config(config: dict[str, Any]) -> None:
+    prometheus = service(config, "prometheus")
+    mounts = volume_sources(config, "prometheus")
+
+    assert prometheus["image"].startswith("prom/prometheus:")
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    assert Path(mounts["/etc/prometheus/prometheus.yml"]) == (
+        REPO / "ops" / "prometheus" / "prometheus.yml"
+    )
+
+
+def test_grafana_is_provisioned_and_its_passwords_come_from_outside(
+    config: dict[str, Any], variables: dict[str, str]
+) -> None:
+    grafana = service(config, "grafana")
+    env = environment(config, "grafana")
+    mounts = volume_sources(config, "grafana")
+
+    assert grafana["image"].startswith("grafana/grafana:")
+    assert env["GF_SECURITY_ADMIN_PASSWORD"] == variables["GRAFANA_ADMIN_PASSWORD"]
+    assert env["GRAFANA_DB_PASSWORD"] == variables["GRAFANA_DB_PASSWORD"]
+    assert Path(mounts["/etc/grafana/provisioning"]) == (
+        REPO / "ops" / "grafana" / "provisioning"
+    )
+    assert any(int(p["published"]) == 3000 for p in _long_ports(grafana))
+
+
+def _long_ports(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    ports = []
+    for entry in spec.get("ports", []):
+        if isinstance(entry, dict):
+            ports.append(entry)
+        else:
+            host, _, container = str(entry).rpartition(":")
+            ports.append({"published": host.rpartition(":")[2], "target": container})
+    return ports
+
+
+def test_postgres_creates_grafanas_read_only_role(
+    config: dict[str, Any], variables: dict[str, str]
+) -> None:
+    mounts = volume_sources(config, "postgres")
+    scripts = {
+        target: Path(source)
+        for target, source in mounts.items()
+        if target.startswith("/docker-entrypoint-initdb.d/")
+    }
+
+    assert list(scripts.values()) == [REPO / "ops" / "postgres" / "grafana-reader.sh"]
+    assert all(target.endswith(".sh") for target in scripts)
+    postgres = environment(config, "postgres")
+    assert postgres["GRAFANA_DB_PASSWORD"] == variables["GRAFANA_DB_PASSWORD"]
+
+
+def test_no_monitoring_password_is_written_in_the_file() -> None:
+    text = COMPOSE_FILE.read_text()
+
+    for name in MONITORING_SECRETS:
+        assert f"${{{name}:?" in text
+        assert f"${{{name}:-" not in text

@@ -36,6 +36,8 @@ from tenacity import (
 
 from shared.clock import utcnow
 from shared.db import Database
+from shared.metrics import hooks as metrics
+from shared.metrics.registry import DELIVERED, PERMANENT_FAILURE, TRANSIENT_FAILURE
 from shared.models import DeliveryAttempt
 from shared.settings import ServiceSettings
 from shared.signing import Signer
@@ -61,7 +63,8 @@ _CLAIM = text(
              ORDER BY c.seq
              LIMIT :limit
                FOR UPDATE SKIP LOCKED)
-    RETURNING m.id, m.order_id, m.event_type, m.body, m.bursts, m.attempts
+    RETURNING m.id, m.order_id, m.event_type, m.body, m.bursts, m.attempts,
+              m.created_at
     """
 )
 
@@ -109,6 +112,7 @@ class ClaimedMessage:
     bursts: int
     previous_attempts: int
     attempts: list[dict[str, object]] = field(default_factory=list)
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,12 +170,26 @@ class Dispatcher:
 
         batch = [
             ClaimedMessage(
-                r.id, str(r.order_id), r.event_type, r.body, r.bursts, r.attempts
+                r.id,
+                str(r.order_id),
+                r.event_type,
+                r.body,
+                r.bursts,
+                r.attempts,
+                created_at=r.created_at,
             )
             for r in rows
         ]
         outcomes = await asyncio.gather(*(self._deliver(m) for m in batch))
         await self._record(batch, outcomes)
+        for message, outcome in zip(batch, outcomes, strict=True):
+            metrics.delivery_recorded(
+                self._db.schema,
+                message.event_type,
+                state=outcome.state,
+                created_at=message.created_at,
+                delivered_at=outcome.delivered_at,
+            )
         return len(rows) == self._settings.outbox_batch_size
 
     async def seconds_until_next_due(self) -> float | None:
@@ -277,18 +295,25 @@ class Dispatcher:
             }
         )
         if error is not None:
+            self._count_attempt(message, TRANSIENT_FAILURE)
             raise TransientDeliveryError(error)
         assert status is not None
         if status < 300:
+            self._count_attempt(message, DELIVERED)
             return
 
         detail = f"HTTP {status}: {response.text[:500]}"
         message.attempts[-1]["error"] = detail
         if status == 429 or status >= 500:
+            self._count_attempt(message, TRANSIENT_FAILURE)
             raise TransientDeliveryError(
                 detail, retry_after_seconds(response.headers.get("retry-after"))
             )
+        self._count_attempt(message, PERMANENT_FAILURE)
         raise PermanentDeliveryError(detail)
+
+    def _count_attempt(self, message: ClaimedMessage, outcome: str) -> None:
+        metrics.delivery_attempted(self._db.schema, message.event_type, outcome)
 
     async def _record(
         self, batch: list[ClaimedMessage], outcomes: list[Outcome]

@@ -6,16 +6,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import text, update
 from sqlmodel import col, select
 
 from shared.auth.deps import require_roles
 from shared.auth.roles import ADMIN, VIEWER
-from shared.clock import utcnow
 from shared.db import Database
 from shared.deps import get_db
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.models import DeliveryAttempt, OutboxMessage
+from shared.outbox import service as outbox_service
 from shared.types import MAX_OFFSET
 
 MessageId = Annotated[str, Path(pattern=r"^[\x21-\x7e]{1,200}$")]
@@ -107,23 +106,4 @@ async def redeliver_message(
 ) -> OutboxMessage:
     """Puts a failed message back in the queue with a fresh retry schedule."""
     async with db.transaction() as session:
-        message = await session.get(OutboxMessage, message_id, with_for_update=True)
-        if message is None:
-            raise NotFound(f"message {message_id} does not exist")
-        if message.state != "failed":
-            raise Conflict(
-                f"message {message_id} is {message.state}; "
-                "only failed messages can be redelivered"
-            )
-        await session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id)
-            .values(
-                state="pending", bursts=0, next_attempt_at=utcnow(), lease_until=None
-            )
-        )
-        await session.execute(
-            text("SELECT pg_notify(current_schema() || '_outbox', '')")
-        )
-        await session.refresh(message)
-        return message
+        return await outbox_service.redeliver(session, message_id=message_id)

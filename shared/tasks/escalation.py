@@ -7,6 +7,7 @@ from sqlalchemy import insert, text
 
 from shared.clock import utcnow
 from shared.db import Database
+from shared.metrics import hooks as metrics
 from shared.models import HistoryEntry
 from shared.process import ProcessDefinition
 
@@ -82,6 +83,8 @@ async def escalate_overdue(
                 task_type=row.task_type,
             )
         await session.execute(insert(HistoryEntry), entries)
+    for row in rows:
+        metrics.task_escalated(db.schema, row.task_type)
     return len(rows) == BATCH
 
 

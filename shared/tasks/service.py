@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from shared.clock import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.history import record_task_action
+from shared.metrics import hooks as metrics
 from shared.models import HumanTask
 from shared.process import HumanTaskType
 
@@ -236,3 +237,4 @@ def mark_completed(
     task.decision = decision
     task.comment = comment
     task.version += 1
+    metrics.task_completed(task)

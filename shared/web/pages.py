@@ -59,7 +59,10 @@ class NavLink:
 
 def safe_next(target: str | None) -> str:
     """Where to go after logging in: only a page of ours, never another site."""
-    if target and target.startswith(f"{PREFIX}/") and not target.startswith("//"):
+    ours = (f"{PREFIX}/", "/dashboard/", "/dashboard?")
+    if target == "/dashboard":
+        return target
+    if target and target.startswith(ours) and "//" not in target and "\\" not in target:
         return target
     return f"{PREFIX}/tasks"
 

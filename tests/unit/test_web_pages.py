@@ -12,6 +12,12 @@ from shared.web.pages import money, percent, safe_next, when
     [
         ("/ui/tasks/1?type=verify_order", "/ui/tasks/1?type=verify_order"),
         ("/ui/orders", "/ui/orders"),
+        (
+            "/dashboard/analytics?from=2026-11-01",
+            "/dashboard/analytics?from=2026-11-01",
+        ),
+        ("/dashboard//elsewhere.example", "/ui/tasks"),
+        ("/dashboardevil", "/ui/tasks"),
         ("https://elsewhere.example/ui/", "/ui/tasks"),
         ("//elsewhere.example/ui/", "/ui/tasks"),
         ("/docs", "/ui/tasks"),

@@ -1,0 +1,1 @@
+"""Dashboards of each service: live monitoring of its process instances."""

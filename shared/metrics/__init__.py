@@ -1,0 +1,1 @@
+"""Prometheus metrics: what each service exposes at ``/metrics`` for operations."""
