@@ -167,6 +167,13 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -212,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument(
         "--dispute-every",
-        type=int,
+        type=_positive,
         default=20,
         help="the buyer disputes orders whose Northwind id is a multiple of this",
     )

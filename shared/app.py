@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 
 from shared import health
+from shared.auth.origin import SameOriginForms
 from shared.auth.routes import router as auth_router
 from shared.auth.service import load_users
 from shared.auth.tokens import TokenIssuer
@@ -93,6 +94,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, lifespan=lifespan)
     install_error_handler(app)
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(SameOriginForms)
     # The schema names the service in metrics, as the background jobs know it.
     metrics = service_metrics(spec.schema)
     metrics.declare(spec.process)

@@ -108,12 +108,6 @@ class ProcessDefinition:
         """The transition ``trigger`` takes from ``source``, or None if it has none."""
         return self._index.get((source, trigger))
 
-    def state(self, name: str) -> State:
-        for state in self.states:
-            if state.name == name:
-                return state
-        raise KeyError(f"{self.process_id} has no state {name!r}")
-
     def states_accepting(self, trigger: Trigger) -> list[str]:
         return [
             t.source.name

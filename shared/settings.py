@@ -5,6 +5,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Short secrets are guessable; `orderflow secrets` makes 50-character ones.
+MIN_SECRET_LENGTH = 24
+
 
 class ServiceSettings(BaseSettings):
     """One typed settings object per service; units are part of the field names."""
@@ -16,10 +19,17 @@ class ServiceSettings(BaseSettings):
         description="postgresql:// URL of the server holding this service's schema.",
     )
     peer_url: str = Field(description="Base URL of the other service.")
+    peer_public_url: str | None = Field(
+        default=None,
+        description="The other service's address as a browser sees it, for links "
+        "between the dashboards; peer_url when not set.",
+    )
     webhook_secret_out: SecretStr = Field(description="Signs webhooks we send.")
     webhook_secret_in: SecretStr = Field(description="Verifies webhooks we receive.")
 
-    jwt_secret: SecretStr = Field(description="Signs this service's access tokens.")
+    jwt_secret: SecretStr = Field(
+        min_length=MIN_SECRET_LENGTH, description="Signs this service's access tokens."
+    )
     jwt_ttl_s: float = 8 * 3600
     users_file: Path | None = Field(
         default=None,

@@ -48,8 +48,14 @@ def webhook_router(handlers: dict[MessageType, MessageHandler]) -> APIRouter:
             envelope = Envelope.model_validate_json(body)
             payload = envelope.payload()
         except ValidationError as exc:
+            # Without the input values: they may carry names and reasons, and this
+            # text ends up in the sender's logs and delivery records.
+            problems = "; ".join(
+                f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+                for error in exc.errors(include_input=False, include_url=False)
+            )
             raise InvalidInput(
-                f"webhook {message_id} has an invalid body: {exc}"
+                f"webhook {message_id} has an invalid body: {problems}"
             ) from exc
         handler = handlers.get(envelope.type)
         if handler is None:

@@ -61,7 +61,8 @@ async def run_job_loop(
     """Runs ``job`` whenever woken, at least every ``poll_interval_s``.
 
     A job returns True when it stopped with work left, so the loop goes on at once.
-    ``next_due`` lets a job sleep exactly until its next scheduled item.
+    ``next_due`` wakes a job earlier than the poll interval when its next scheduled
+    item (a retry, an expiry) falls due sooner.
     """
     while True:
         wake.clear()

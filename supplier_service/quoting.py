@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+import structlog
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -17,6 +18,8 @@ from shared.types import round_money
 from supplier_service.models import Order, OrderLine, Product, QuoteLine
 from supplier_service.process import GENERATE_QUOTE, PROCESS, QUOTING
 from supplier_service.settings import SupplierSettings
+
+log = structlog.get_logger()
 
 BATCH = 50
 CHANNEL = "supplier_quoting"
@@ -104,21 +107,40 @@ async def generate_quotes(db: Database, settings: SupplierSettings) -> bool:
             )
         }
 
-        quote_rows = []
+        failed = 0
         for order in orders:
-            quote = build_quote(order, lines_by_order[order.id], products, settings)
-            await advance(
-                session,
-                process=PROCESS,
-                instance=order,
-                trigger=service(GENERATE_QUOTE),
-                actor="system",
-                message=quote,
-                detail={"quote_id": str(quote.quote_id), "total": str(quote.total)},
-            )
-            order.hold_quote(quote)
-            quote_rows += [
-                {"order_id": order.id, **line.model_dump()} for line in quote.lines
-            ]
-        await session.execute(insert(QuoteLine), quote_rows)
-    return len(orders) == BATCH
+            # One savepoint per order: an order that cannot be quoted (a product
+            # gone from the catalogue since approval) must not stop the others.
+            try:
+                async with session.begin_nested():
+                    await _quote(
+                        session, order, lines_by_order[order.id], products, settings
+                    )
+            except (KeyError, ValueError):
+                log.exception("quote.generation_failed", order_id=str(order.id))
+                failed += 1
+    return len(orders) == BATCH and not failed
+
+
+async def _quote(
+    session: AsyncSession,
+    order: Order,
+    lines: list[OrderLine],
+    products: dict[int, Product],
+    settings: SupplierSettings,
+) -> None:
+    quote = build_quote(order, lines, products, settings)
+    await advance(
+        session,
+        process=PROCESS,
+        instance=order,
+        trigger=service(GENERATE_QUOTE),
+        actor="system",
+        message=quote,
+        detail={"quote_id": str(quote.quote_id), "total": str(quote.total)},
+    )
+    order.hold_quote(quote)
+    await session.execute(
+        insert(QuoteLine),
+        [{"order_id": order.id, **line.model_dump()} for line in quote.lines],
+    )

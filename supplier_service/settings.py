@@ -3,7 +3,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import MIN_SECRET_LENGTH, ServiceSettings
 
 NORTHWIND = Path(__file__).parents[1] / "data" / "northwind"
 
@@ -18,14 +18,16 @@ class SupplierSettings(ServiceSettings):
         validation_alias=AliasChoices("CLIENT_URL", "SUPPLIER_PEER_URL"),
     )
     webhook_secret_out: SecretStr = Field(
+        min_length=MIN_SECRET_LENGTH,
         validation_alias=AliasChoices(
             "WEBHOOK_SECRET_SUPPLIER_TO_CLIENT", "SUPPLIER_WEBHOOK_SECRET_OUT"
-        )
+        ),
     )
     webhook_secret_in: SecretStr = Field(
+        min_length=MIN_SECRET_LENGTH,
         validation_alias=AliasChoices(
             "WEBHOOK_SECRET_CLIENT_TO_SUPPLIER", "SUPPLIER_WEBHOOK_SECRET_IN"
-        )
+        ),
     )
     catalogue_dir: Path = Field(
         default=NORTHWIND,

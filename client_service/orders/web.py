@@ -38,8 +38,10 @@ def _number(text: str, what: str, row: int) -> Decimal:
         value = Decimal(text)
     except InvalidOperation as exc:
         raise FormProblem(f"line {row}: {what} must be a number") from exc
-    if not value.is_finite():
-        raise FormProblem(f"line {row}: {what} must be a number")
+    # An exponent like 1e999999999 would make int() build a huge number and stall
+    # the event loop; nothing in an order needs more than ten digits.
+    if not value.is_finite() or value.adjusted() > 10:
+        raise FormProblem(f"line {row}: {what} must be a number of at most 10 digits")
     return value
 
 

@@ -30,8 +30,7 @@ async def log_in(
     issuer: Annotated[TokenIssuer, Depends(get_issuer)],
 ) -> TokenResponse:
     """OAuth2 password flow: trades a username and password for a bearer token."""
-    async with db.transaction() as session:
-        principal = await authenticate(session, form.username, form.password)
+    principal = await authenticate(db, form.username, form.password)
     if principal is None:
         raise InvalidToken("unknown user or wrong password")
     return TokenResponse(access_token=issuer.issue(principal))

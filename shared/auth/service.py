@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from shared.auth.models import User
 from shared.auth.passwords import verify_password
@@ -14,6 +15,8 @@ from shared.auth.roles import ALL
 from shared.auth.tokens import Principal
 from shared.clock import utcnow
 from shared.db import Database
+
+MAX_USERNAME = 40
 
 
 class SeedUser(BaseModel):
@@ -36,36 +39,48 @@ def read_users_file(path: Path) -> list[SeedUser]:
 
 
 async def load_users(db: Database, path: Path) -> None:
-    """Upserts the users of ``path``: a changed hash or role list takes effect."""
+    """Makes the users table match ``path``.
+
+    A changed hash or role list takes effect, and a user no longer in the file can
+    no longer log in (tokens already issued run until they expire).
+    """
     users = read_users_file(path)
-    if not users:
-        return
     statement = insert(User)
     statement = statement.on_conflict_do_update(
         index_elements=["username"],
         set_={
             "password_hash": statement.excluded.password_hash,
             "roles": statement.excluded.roles,
+            "disabled": False,
         },
     )
     now = utcnow()
     async with db.transaction() as session:
+        if users:
+            await session.execute(
+                statement,
+                [
+                    {**user.model_dump(), "disabled": False, "created_at": now}
+                    for user in users
+                ],
+            )
         await session.execute(
-            statement,
-            [
-                {**user.model_dump(), "disabled": False, "created_at": now}
-                for user in users
-            ],
+            update(User)
+            .where(col(User.username).not_in([user.username for user in users]))
+            .values(disabled=True)
         )
 
 
-async def authenticate(
-    session: AsyncSession, username: str, password: str
-) -> Principal | None:
-    user = await session.get(User, username)
+async def authenticate(db: Database, username: str, password: str) -> Principal | None:
+    """The user if the password is theirs; None for anyone or anything else."""
+    user = None
+    if "\x00" not in username and len(username) <= MAX_USERNAME:
+        async with db.transaction() as session:
+            user = await session.get(User, username)
     known = user is not None and not user.disabled
     password_hash = user.password_hash if user is not None and known else None
-    # argon2 takes tens of milliseconds of CPU: keep the event loop free meanwhile.
+    # argon2 takes tens of milliseconds of CPU: off the event loop, and after the
+    # transaction, so that logins never hold a database connection meanwhile.
     if not await asyncio.to_thread(verify_password, password, password_hash):
         return None
     assert user is not None

@@ -48,6 +48,11 @@ API = "/dashboard/api/analytics"
 STATIC_TYPES = {"analytics.css": "text/css"}
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
+# The days a range can cover: Python's calendar ends at the years 1 and 9999, and
+# the driver sends their first and last instants as -infinity and infinity.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+CALENDAR = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} (UTC)"
 
 FromQuery = Annotated[
     str | None, Query(alias="from", max_length=40, description="date or timestamp")
@@ -91,21 +96,45 @@ FIGURES = (
 
 
 def _instant(value: str, *, end: bool) -> datetime:
-    """A date (midnight UTC; the next midnight for an end) or an ISO timestamp."""
+    """A date (midnight UTC; the next midnight for an end) or an ISO timestamp.
+
+    The instant comes back in UTC, and only within ``EARLIEST`` to ``LATEST``:
+    ``to=9999-12-31`` or ``from=0001-01-01T00:00+05:00`` is refused.
+    """
+    outside = InvalidInput(
+        f"{value!r} lies outside {CALENDAR}, the days a range covers"
+    )
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            start = datetime.combine(day, time(), tzinfo=UTC)
-            return start + timedelta(days=1) if end else start
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(day, time(), tzinfo=UTC)
+            if end:
+                moment += timedelta(days=1)
+        else:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            moment = moment.astimezone(UTC)
     except ValueError as exc:
         raise InvalidInput(f"{value!r} is neither a date nor a timestamp") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    except OverflowError as exc:
+        raise outside from exc
+    if not EARLIEST <= moment <= LATEST:
+        raise outside
+    return moment
 
 
 def parse_range(start: str | None, end: str | None) -> Range:
     until = _instant(end, end=True) if end else utcnow()
-    since = _instant(start, end=False) if start else until - timedelta(DEFAULT_DAYS)
+    if start:
+        since = _instant(start, end=False)
+    elif until - EARLIEST >= timedelta(DEFAULT_DAYS):
+        since = until - timedelta(DEFAULT_DAYS)
+    else:
+        raise InvalidInput(
+            f"the default {DEFAULT_DAYS} days before to would start before"
+            f" {EARLIEST.date().isoformat()}: give from as well"
+        )
     if since >= until:
         raise InvalidInput("from must be before to")
     if until - since > timedelta(MAX_DAYS):

@@ -28,6 +28,10 @@ Sort = Literal["placed", "total"]
 Direction = Literal["asc", "desc"]
 OPEN_TASK_STATES = ("open", "claimed")
 INCIDENTS_SHOWN = 100
+# quote_total is NUMERIC(16, 2): a total to compare it with has cents at most and
+# fewer than 15 digits before the point; anything else the driver cannot send.
+TOTAL_LIMIT = Decimal(10) ** 14
+CENT = Decimal("0.01")
 
 
 def pool_elements(process: ProcessDefinition) -> list[str]:
@@ -171,14 +175,42 @@ class InstanceFilter:
             raise InvalidInput(f"state must be one of: {', '.join(states)}")
         if self.element is not None and self.element not in pool_elements(process):
             raise InvalidInput(f"{self.element} is not an element of this pool")
+        if self.placed_to is not None:
+            _day_after(self.placed_to)
         if self.placed_from and self.placed_to and self.placed_from > self.placed_to:
             raise InvalidInput("the placed-from date is after the placed-to date")
+        if self.total_min is not None:
+            check_total(self.total_min, "the minimum total")
+        if self.total_max is not None:
+            check_total(self.total_max, "the maximum total")
         if (
             self.total_min is not None
             and self.total_max is not None
             and self.total_min > self.total_max
         ):
             raise InvalidInput("the minimum total is above the maximum")
+
+
+def _day_after(day: date) -> date:
+    """The end of a placed-to date, which includes that whole day."""
+    try:
+        return day + timedelta(days=1)
+    except OverflowError as exc:
+        raise InvalidInput(
+            f"the placed-to date must be before {date.max.isoformat()}"
+        ) from exc
+
+
+def check_total(amount: Decimal, what: str) -> Decimal:
+    """A total that quote_total can be compared with, else InvalidInput."""
+    if not amount.is_finite() or not -TOTAL_LIMIT < amount < TOTAL_LIMIT:
+        raise InvalidInput(
+            f"{what} must be a finite amount of less than {TOTAL_LIMIT:,}"
+            f" either side of zero: {amount}"
+        )
+    if amount != amount.quantize(CENT):
+        raise InvalidInput(f"{what} has more than two decimal places: {amount}")
+    return amount
 
 
 class InstanceRow(BaseModel):
@@ -254,14 +286,14 @@ def _where(where: InstanceFilter, params: dict[str, Any]) -> list[str]:
         params["placed_from"] = datetime.combine(where.placed_from, time(), UTC)
     if where.placed_to is not None:
         clauses.append("o.placed_at < :placed_to")
-        end = where.placed_to + timedelta(days=1)
+        end = _day_after(where.placed_to)
         params["placed_to"] = datetime.combine(end, time(), UTC)
     if where.total_min is not None:
         clauses.append("o.quote_total >= :total_min")
-        params["total_min"] = where.total_min
+        params["total_min"] = check_total(where.total_min, "the minimum total")
     if where.total_max is not None:
         clauses.append("o.quote_total <= :total_max")
-        params["total_max"] = where.total_max
+        params["total_max"] = check_total(where.total_max, "the maximum total")
     if where.overdue:
         clauses.append(
             "EXISTS (SELECT 1 FROM human_task t WHERE t.order_id = o.id"
@@ -344,14 +376,22 @@ async def instances(
 
 
 def _cursor_value(cursor: Cursor, sort: Sort) -> datetime | Decimal:
+    """The cursor's sort value, checked to be one the sort column can hold."""
+    problem = "the page cursor does not fit this sort"
     try:
         if sort == "placed":
-            return datetime.fromisoformat(cursor.value)
-        return Decimal(cursor.value)
-    except ArithmeticError as exc:
-        raise InvalidInput("the page cursor does not fit this sort") from exc
-    except ValueError as exc:
-        raise InvalidInput("the page cursor does not fit this sort") from exc
+            moment = datetime.fromisoformat(cursor.value)
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=UTC)
+            # An offset can push a moment past the years 1 to 9999 in UTC.
+            return moment.astimezone(UTC)
+        total = Decimal(cursor.value)
+    except (ArithmeticError, ValueError) as exc:
+        raise InvalidInput(problem) from exc
+    try:
+        return check_total(total, "the page cursor's total")
+    except InvalidInput as exc:
+        raise InvalidInput(problem) from exc
 
 
 # --- one instance ---------------------------------------------------------------

@@ -405,7 +405,7 @@ def monitoring_router(
             attempts = await monitoring.delivery_attempts(session, order_id)
         visited = monitoring.visited_elements(h.element_ids for h in order.history)
         settings: ServiceSettings = request.app.state.settings
-        peer_base = settings.peer_url.rstrip("/")
+        peer_base = (settings.peer_public_url or settings.peer_url).rstrip("/")
         return pages.render(
             request,
             "instance.html",

@@ -3,6 +3,9 @@
 Claiming. Each pass claims a batch with ``FOR UPDATE SKIP LOCKED`` and stamps a
 lease on the rows in the same short transaction, then commits before any HTTP
 request is made: no database connection is held while we wait on the network.
+A burst ends within the lease, and its outcome is recorded only while the lease
+stamped at claim time is still the row's, so a slow dispatcher never overwrites
+what a replica that took over recorded.
 Replicas skip rows another one has locked, and ignore rows whose lease is still
 running, so a message is sent by one dispatcher at a time. A dispatcher that dies
 mid-send leaves a lease that simply runs out; the message is then sent again, which
@@ -64,7 +67,7 @@ _CLAIM = text(
              LIMIT :limit
                FOR UPDATE SKIP LOCKED)
     RETURNING m.id, m.order_id, m.event_type, m.body, m.bursts, m.attempts,
-              m.created_at
+              m.created_at, m.lease_until
     """
 )
 
@@ -79,7 +82,7 @@ _RECORD = text(
            lease_until = NULL,
            last_status = :last_status,
            last_error = :last_error
-     WHERE id = :id
+     WHERE id = :id AND lease_until = :lease_until
     """
 )
 
@@ -111,6 +114,7 @@ class ClaimedMessage:
     body: str
     bursts: int
     previous_attempts: int
+    lease_until: datetime
     attempts: list[dict[str, object]] = field(default_factory=list)
     created_at: datetime | None = None
 
@@ -125,16 +129,20 @@ class Outcome:
     last_error: str | None
 
 
+MAX_RETRY_AFTER_S = 86400.0
+
+
 def retry_after_seconds(value: str | None) -> float | None:
-    """Reads a Retry-After header in either of its two forms."""
+    """Reads a Retry-After header in either of its two forms, capped at a day."""
     if not value:
         return None
     if value.strip().isdigit():
-        return float(value)
+        return min(float(value), MAX_RETRY_AFTER_S)
     try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+        delay = (parsedate_to_datetime(value) - utcnow()).total_seconds()
     except (TypeError, ValueError):
         return None
+    return min(max(0.0, delay), MAX_RETRY_AFTER_S)
 
 
 class Dispatcher:
@@ -176,6 +184,7 @@ class Dispatcher:
                 r.body,
                 r.bursts,
                 r.attempts,
+                r.lease_until,
                 created_at=r.created_at,
             )
             for r in rows
@@ -208,9 +217,16 @@ class Dispatcher:
             reraise=True,
         )
         try:
-            async for attempt in retrying:
-                with attempt:
-                    await self._post(message)
+            # The burst must end well inside the lease, or another replica could
+            # claim the message while this one is still sending it.
+            async with asyncio.timeout(settings.outbox_lease_s * 0.8):
+                async for attempt in retrying:
+                    with attempt:
+                        await self._post(message)
+        except TimeoutError:
+            return self._reschedule(
+                message, TransientDeliveryError("delivery burst outlasted its lease")
+            )
         except TransientDeliveryError as exc:
             return self._reschedule(message, exc)
         except PermanentDeliveryError as exc:
@@ -327,6 +343,8 @@ class Dispatcher:
             updates.append(
                 {
                     "id": message.id,
+                    # A replica that took over an expired lease owns the row now.
+                    "lease_until": message.lease_until,
                     "state": outcome.state,
                     "attempts": len(message.attempts),
                     "bursts": outcome.bursts,

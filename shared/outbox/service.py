@@ -1,12 +1,13 @@
 """Acting on outgoing messages on a person's behalf: the API and the pages share it."""
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from shared.clock import utcnow
 from shared.errors import Conflict, NotFound
 from shared.models import OutboxMessage
+from shared.outbox.writer import wake_dispatchers
 
 
 async def redeliver(session: AsyncSession, *, message_id: str) -> OutboxMessage:
@@ -29,6 +30,6 @@ async def redeliver(session: AsyncSession, *, message_id: str) -> OutboxMessage:
         .where(col(OutboxMessage.id) == message_id)
         .values(state="pending", bursts=0, next_attempt_at=utcnow(), lease_until=None)
     )
-    await session.execute(text("SELECT pg_notify(current_schema() || '_outbox', '')"))
+    await wake_dispatchers(session)
     await session.refresh(message)
     return message

@@ -14,6 +14,14 @@ def outbox_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
+async def wake_dispatchers(session: AsyncSession) -> None:
+    """Notifies this schema's dispatchers, once the caller's transaction commits."""
+    schema = session.info["schema"]
+    await session.execute(
+        text("SELECT pg_notify(:channel, '')"), {"channel": outbox_channel(schema)}
+    )
+
+
 async def enqueue(
     session: AsyncSession, *, message_type: MessageType, payload: Payload
 ) -> str:
@@ -37,5 +45,5 @@ async def enqueue(
             next_attempt_at=now,
         )
     )
-    await session.execute(text("SELECT pg_notify(current_schema() || '_outbox', '')"))
+    await wake_dispatchers(session)
     return message_id

@@ -17,13 +17,14 @@ BATCH = 100
 
 # The row lock taken by SKIP LOCKED and the ``escalated_at IS NULL`` test together
 # make each escalation happen once: a replica that reaches the same task later
-# either skips it while it is locked or no longer finds it unescalated.
+# either skips it while it is locked or no longer finds it unescalated. The
+# version stays: an escalation changes no decision anyone is looking at, so a
+# person who opened the task before it fell due may still complete it.
 _ESCALATE = text(
     """
     UPDATE human_task AS t
        SET escalated_at = now(),
-           priority = t.priority + :step,
-           version = t.version + 1
+           priority = t.priority + :step
      WHERE t.id IN (
             SELECT id FROM human_task
              WHERE state IN ('open', 'claimed')

@@ -9,6 +9,8 @@ from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from shared.auth.models import User
+from shared.auth.roles import ADMIN
 from shared.clock import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.history import record_task_action
@@ -115,7 +117,9 @@ async def get_task(
 ) -> HumanTask:
     query = select(HumanTask).where(col(HumanTask.id) == task_id)
     if lock:
-        query = query.with_for_update()
+        # The task may already be in the session from an earlier unlocked read;
+        # without populate_existing the locked read would return that stale copy.
+        query = query.with_for_update().execution_options(populate_existing=True)
     task = await session.scalar(query)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
@@ -183,10 +187,22 @@ async def unclaim(session: AsyncSession, *, task_id: uuid.UUID, user: str) -> Hu
 
 
 async def assign(
-    session: AsyncSession, *, task_id: uuid.UUID, assignee: str, actor: str
+    session: AsyncSession,
+    *,
+    task_id: uuid.UUID,
+    assignee: str,
+    actor: str,
 ) -> HumanTask:
+    """Gives an open task to ``assignee``, who must be able to log in and do it."""
     task = await get_task(session, task_id, lock=True)
     _guard_open(task)
+    person = await session.get(User, assignee)
+    if person is None or person.disabled:
+        raise InvalidInput(f"assignee: no user {assignee!r} can log in here")
+    if task.candidate_role not in person.roles and ADMIN not in person.roles:
+        raise InvalidInput(
+            f"assignee: {assignee} does not have the {task.candidate_role} role"
+        )
 
     previous = task.assignee
     task.state = "claimed"

@@ -24,6 +24,7 @@ from shared.process import ProcessDefinition
 from shared.tasks import service as task_service
 from shared.tasks.routes import CompleteTask, TaskAccess
 from shared.tasks.schemas import CompleteRequest
+from shared.types import MAX_OFFSET
 from shared.web.inbox import (
     STATE_FILTERS,
     InboxFilter,
@@ -140,8 +141,7 @@ def web_router(
         issuer: Annotated[TokenIssuer, Depends(get_issuer)],
         next_path: Annotated[str | None, Form(alias="next")] = None,
     ) -> Response:
-        async with db.transaction() as session:
-            principal = await authenticate(session, username.strip(), password)
+        principal = await authenticate(db, username.strip(), password)
         if principal is None:
             return pages.render(
                 request,
@@ -407,7 +407,7 @@ def web_router(
         principal: PagePrincipal,
         db: Annotated[Database, Depends(get_db)],
         state: Annotated[str, Query(max_length=40)] = "",
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         msg: str | None = None,
     ) -> HTMLResponse:
         async with db.transaction() as session:

@@ -917,6 +917,15 @@ async def test_every_figure_needs_a_login(seeded: Seeded, path: str) -> None:
         ({"from": "yesterday"}, "neither a date nor a timestamp"),
         ({"from": "2026-02-10", "to": "2026-02-01"}, "from must be before to"),
         ({"from": "2000-01-01", "to": "2026-01-01"}, "at most"),
+        # Past the calendar Python and the driver know: refused, never a 500.
+        ({"from": "9999-12-01", "to": "9999-12-31"}, "lies outside 0001-01-02"),
+        ({"to": "9999-12-31"}, "lies outside 0001-01-02 to 9999-12-31"),
+        ({"to": "0001-01-05"}, "give from as well"),
+        ({"to": "0001-01-30"}, "give from as well"),
+        ({"from": "0001-01-01T00:00+05:00"}, "lies outside"),
+        ({"from": "0001-01-01", "to": "0001-01-31"}, "lies outside"),
+        ({"from": "9999-12-30", "to": "9999-12-31T23:00-05:00"}, "lies outside"),
+        ({"from": "9999-12-30", "to": "9999-12-31T23:59:59.999999"}, "lies outside"),
     ],
 )
 async def test_a_bad_range_is_refused(
@@ -925,6 +934,49 @@ async def test_a_bad_range_is_refused(
     response = await fetch(http, seeded, "client", "funnel", **params)
     assert response.status_code == 422
     assert problem in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "0001-01-02", "to": "0001-01-31"},
+        {"from": "0001-01-02T05:00+05:00", "to": "0001-01-03"},
+        {"to": "0001-01-31"},
+        {"from": "9999-12-01", "to": "9999-12-30"},
+        {"from": "9999-12-30", "to": "9999-12-31T00:00"},
+    ],
+)
+async def test_the_first_and_last_days_of_the_calendar_are_a_range(
+    http: httpx.AsyncClient, seeded: Seeded, params: dict[str, str]
+) -> None:
+    for path in FIGURE_PATHS:
+        for output in ("json", "csv"):
+            response = await fetch(
+                http, seeded, "client", path, **params, format=output
+            )
+            assert response.status_code == 200, (path, output, response.text)
+
+
+async def test_the_page_refuses_a_bad_range_with_422(seeded: Seeded) -> None:
+    system = seeded.system
+    async with httpx.AsyncClient(
+        base_url=system.client_url,
+        cookies={"orderflow_session_client": system.token("client", "vic")},
+        timeout=30,
+    ) as browser:
+        for params in (
+            {"to": "9999-12-31"},
+            {"to": "0001-01-05"},
+            {"from": "0001-01-01T00:00+05:00"},
+            {"from": "0001-01-01", "to": "0001-01-31"},
+            {"from": "yesterday"},
+        ):
+            page = await browser.get("/dashboard/analytics", params=params)
+            assert page.status_code == 422, (params, page.text)
+        page = await browser.get(
+            "/dashboard/analytics", params={"from": "9999-12-01", "to": "9999-12-30"}
+        )
+        assert page.status_code == 200, page.text
 
 
 async def test_too_many_hours_are_refused(
@@ -947,6 +999,7 @@ async def test_the_page_draws_every_figure(seeded: Seeded) -> None:
             login = await browser.post(
                 f"{url}/ui/login",
                 data={"username": "vic", "password": system.logins["vic"]},
+                headers={"origin": url},
             )
             assert login.status_code == 303
             page = await browser.get(

@@ -178,3 +178,40 @@ async def test_an_admin_reassigns_a_task_and_it_is_in_the_history(
         ("task:assigned", "ada"),
         ("task:completed", "carl"),
     ]
+
+
+async def test_a_task_is_reassigned_only_to_someone_who_may_do_it(
+    http: httpx.AsyncClient, system: System
+) -> None:
+    order = await place_order(http, system)
+    task = await open_task(http, system, order["id"], "verify_order")
+    url = f"{system.supplier_url}/tasks/{task['id']}/assign"
+
+    nobody = await http.post(url, json={"assignee": "nobody"})
+    buyer = await http.post(url, json={"assignee": "bob"})
+
+    assert nobody.status_code == buyer.status_code == 422
+    assert "clerk" in buyer.json()["detail"]
+    again = await http.get(f"{system.supplier_url}/tasks/{task['id']}")
+    assert again.json()["state"] == "open"
+
+
+async def test_a_cookie_borne_post_from_another_origin_is_refused(
+    http: httpx.AsyncClient, system: System
+) -> None:
+    order = await place_order(http, system)
+    task = await open_task(http, system, order["id"], "verify_order")
+    token = system.token("supplier", "clara")
+    cookie = {"cookie": f"orderflow_session_supplier={token}"}
+    url = f"{system.supplier_url}/tasks/{task['id']}/claim"
+
+    async with httpx.AsyncClient() as browser:
+        foreign = await browser.post(
+            url, headers={**cookie, "origin": system.client_url}
+        )
+        unnamed = await browser.post(url, headers=cookie)
+        own = await browser.post(url, headers={**cookie, "origin": system.supplier_url})
+
+    assert foreign.status_code == unnamed.status_code == 403
+    assert own.status_code == 200
+    assert own.json()["assignee"] == "clara"

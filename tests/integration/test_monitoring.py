@@ -1,5 +1,7 @@
 """The monitoring dashboard's JSON and actions, checked against the raw rows."""
 
+import base64
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -9,6 +11,7 @@ import httpx
 import pytest
 
 from shared.db import plain_dsn
+from shared.types import MAX_OFFSET
 from tests.api import (
     complete,
     drive_to_completion,
@@ -178,9 +181,11 @@ async def test_the_instance_list_filters_and_pages_by_keyset(
 
 async def _cookie_client(system: System, user: str) -> httpx.AsyncClient:
     token = system.token("client", user)
+    # A browser names the page's origin on every POST; the service checks it.
     return httpx.AsyncClient(
         base_url=system.client_url,
         cookies={"orderflow_session_client": token},
+        headers={"origin": system.client_url},
         timeout=30,
     )
 
@@ -251,3 +256,81 @@ async def test_a_failed_delivery_is_an_incident_an_admin_can_redeliver(
 async def viewer_post(system: System, path: str, data: dict[str, str]) -> int:
     async with await _cookie_client(system, "vic") as viewer:
         return (await viewer.post(path, data=data)).status_code
+
+
+def _cursor(value: str) -> str:
+    """A page cursor as the instance list writes one: base64 of [value, id]."""
+    raw = json.dumps([value, str(uuid.uuid4())]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"placed_to": "9999-12-31"}, "placed-to date must be before 9999-12-31"),
+        ({"placed_from": "9999-12-31", "placed_to": "9999-12-31"}, "placed-to"),
+        ({"total_min": "1E-999999"}, "more than two decimal places"),
+        ({"total_max": "0.001"}, "more than two decimal places"),
+        ({"total_min": "1E+999999"}, "the minimum total is not valid"),
+        ({"total_max": "sNaN"}, "the maximum total is not valid"),
+        *(
+            ({"sort": "total", key: _cursor(value)}, "page cursor does not fit")
+            for key in ("after", "before")
+            for value in ("1E+999999", "1E-999999", "sNaN", "NaN", "Infinity", "0.001")
+        ),
+        *(
+            ({"sort": "placed", "after": _cursor(value)}, "page cursor does not fit")
+            for value in (
+                "0001-01-01T00:00+05:00",
+                "9999-12-31T23:59-05:00",
+                "1E+999999",
+            )
+        ),
+        ({"sort": "total", "after": _cursor("2026-01-01T00:00+00:00")}, "cursor"),
+    ],
+)
+async def test_bad_filters_and_cursors_are_refused_with_422(
+    http: httpx.AsyncClient,
+    watched: System,
+    orders: dict[str, str],
+    params: dict[str, str],
+    problem: str,
+) -> None:
+    response = await http.get(watched.client_url + INSTANCES, params=params)
+    assert response.status_code == 422, response.text
+    assert problem in response.json()["detail"]
+    async with await _cookie_client(watched, "vic") as viewer:
+        page = await viewer.get("/dashboard/instances", params=params)
+        assert page.status_code == 422, page.text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"placed_from": "0001-01-01", "placed_to": "9999-12-30"},
+        {"sort": "placed", "after": _cursor("0001-01-01T00:00")},
+        {"sort": "placed", "before": _cursor("9999-12-31T23:59:59+00:00")},
+        {"sort": "total", "after": _cursor("99999999999999.99")},
+        {"sort": "total", "after": _cursor("-1.50"), "direction": "asc"},
+        {"total_min": "0", "total_max": "1000000000000"},
+    ],
+)
+async def test_the_edges_of_filters_and_cursors_are_accepted(
+    http: httpx.AsyncClient,
+    watched: System,
+    orders: dict[str, str],
+    params: dict[str, str],
+) -> None:
+    response = await http.get(watched.client_url + INSTANCES, params=params)
+    assert response.status_code == 200, response.text
+
+
+async def test_the_order_list_page_bounds_its_offset(
+    watched: System, orders: dict[str, str]
+) -> None:
+    async with await _cookie_client(watched, "vic") as viewer:
+        for offset in (str(MAX_OFFSET + 1), "9" * 30, "-1"):
+            page = await viewer.get("/ui/orders", params={"offset": offset})
+            assert page.status_code == 422, (offset, page.text)
+        page = await viewer.get("/ui/orders", params={"offset": str(MAX_OFFSET)})
+        assert page.status_code == 200, page.text

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from orderflow.secrets import new_secret
 from supplier_service.models import Order, OrderLine, Product
 from supplier_service.quoting import build_quote
 from supplier_service.settings import SupplierSettings
@@ -48,9 +49,9 @@ def an_order() -> Order:
 def settings() -> SupplierSettings:
     return SupplierSettings(
         database_url="postgresql://unused",
-        WEBHOOK_SECRET_CLIENT_TO_SUPPLIER="whsec_AAAA",
-        WEBHOOK_SECRET_SUPPLIER_TO_CLIENT="whsec_BBBB",
-        jwt_secret="not used here",
+        WEBHOOK_SECRET_CLIENT_TO_SUPPLIER=new_secret(),
+        WEBHOOK_SECRET_SUPPLIER_TO_CLIENT=new_secret(),
+        jwt_secret=new_secret(),
     )
 
 
