@@ -1,7 +1,5 @@
 """The quote expiry timer: the buyer's side owns it, so accept and expire never race."""
 
-from datetime import datetime
-
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -57,12 +55,8 @@ async def _expire(session: AsyncSession, order: Order) -> None:
 
 
 async def seconds_until_next_expiry(db: Database) -> float | None:
-    async with db.transaction() as session:
-        due: datetime | None = await session.scalar(
-            select(func.min(col(Order.quote_valid_until))).where(
-                col(Order.state) == AWAITING_QUOTE_DECISION.name
-            )
+    return await db.seconds_until(
+        select(func.min(col(Order.quote_valid_until))).where(
+            col(Order.state) == AWAITING_QUOTE_DECISION.name
         )
-    if due is None:
-        return None
-    return max(0.0, (due - utcnow()).total_seconds())
+    )

@@ -2,15 +2,18 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import text
+from sqlalchemy import Executable, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from shared.clock import utcnow
 
 
 def asyncpg_url(url: str) -> str:
@@ -64,6 +67,17 @@ class Database:
         """One unit of work: commits when the block ends, rolls back on error."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    async def seconds_until(self, earliest: Executable) -> float | None:
+        """Seconds from now to the time ``earliest`` selects; None if it finds none.
+
+        The background jobs use it to wake for their next scheduled item.
+        """
+        async with self.transaction() as session:
+            due: datetime | None = (await session.execute(earliest)).scalar()
+        if due is None:
+            return None
+        return max(0.0, (due - utcnow()).total_seconds())
 
     async def is_reachable(self) -> bool:
         try:

@@ -202,11 +202,7 @@ class Dispatcher:
         return len(rows) == self._settings.outbox_batch_size
 
     async def seconds_until_next_due(self) -> float | None:
-        async with self._db.transaction() as session:
-            due: datetime | None = (await session.execute(_NEXT_DUE)).scalar()
-        if due is None:
-            return None
-        return max(0.0, (due - utcnow()).total_seconds())
+        return await self._db.seconds_until(_NEXT_DUE)
 
     async def _deliver(self, message: ClaimedMessage) -> Outcome:
         settings = self._settings

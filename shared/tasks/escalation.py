@@ -1,7 +1,5 @@
 """Escalating human tasks left past their due time: the model's ``*_Overdue`` timers."""
 
-from datetime import datetime
-
 import structlog
 from sqlalchemy import insert, text
 
@@ -90,8 +88,4 @@ async def escalate_overdue(
 
 
 async def seconds_until_next_overdue(db: Database) -> float | None:
-    async with db.transaction() as session:
-        due: datetime | None = (await session.execute(_NEXT_DUE)).scalar()
-    if due is None:
-        return None
-    return max(0.0, (due - utcnow()).total_seconds())
+    return await db.seconds_until(_NEXT_DUE)
