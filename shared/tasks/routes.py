@@ -1,21 +1,19 @@
 """The task inbox API, shared by both services; completion is theirs to define."""
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth.deps import CurrentPrincipal, require_roles
-from shared.auth.roles import ADMIN, OVERSEERS
+from shared.auth.roles import ADMIN
 from shared.auth.tokens import Principal
 from shared.db import Database
 from shared.deps import get_db
 from shared.errors import Forbidden, InvalidInput
-from shared.models import HumanTask
-from shared.process import HumanTaskType, ProcessDefinition
+from shared.process import ProcessDefinition
 from shared.tasks import service as task_service
+from shared.tasks.actions import CompleteTask, TaskActions
 from shared.tasks.schemas import (
     AssignRequest,
     CompleteRequest,
@@ -25,46 +23,12 @@ from shared.tasks.schemas import (
 )
 from shared.types import MAX_OFFSET, NO_NUL
 
-CompleteTask = Callable[
-    [AsyncSession, HumanTask, CompleteRequest, str], Awaitable[None]
-]
-
-
-class TaskAccess:
-    """Which task types a caller may see, and which they may work on."""
-
-    def __init__(self, process: ProcessDefinition) -> None:
-        self._process = process
-
-    def visible_types(self, principal: Principal) -> list[str]:
-        return [
-            task_type.name
-            for task_type in self._process.task_types
-            if principal.has_any(task_type.candidate_role, *OVERSEERS)
-        ]
-
-    def guard_see(self, principal: Principal, task: HumanTask) -> HumanTaskType:
-        task_type = self._process.task_type(task.task_type)
-        if not principal.has_any(task_type.candidate_role, *OVERSEERS):
-            raise Forbidden(
-                f"{task_type.name} tasks are for the {task_type.candidate_role} role"
-            )
-        return task_type
-
-    def guard_work(self, principal: Principal, task: HumanTask) -> HumanTaskType:
-        task_type = self._process.task_type(task.task_type)
-        if not principal.has_any(task_type.candidate_role, ADMIN):
-            raise Forbidden(
-                f"{principal.username} may not work on {task_type.name} tasks: "
-                f"they are for the {task_type.candidate_role} role"
-            )
-        return task_type
-
 
 def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter:
     """``complete`` locks the order, then calls ``lock_for_completion``, then acts."""
     router = APIRouter(prefix="/tasks", tags=["tasks"])
-    access = TaskAccess(process)
+    actions = TaskActions(process, complete)
+    access = actions.access
     task_types = tuple(t.name for t in process.task_types)
 
     @router.get("", response_model=TaskPage)
@@ -119,10 +83,7 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
     ) -> TaskRead:
         """Takes an open task; nobody else can complete it until it is unclaimed."""
         async with db.transaction() as session:
-            access.guard_work(principal, await task_service.get_task(session, task_id))
-            task = await task_service.claim(
-                session, task_id=task_id, user=principal.username
-            )
+            task = await actions.claim(session, principal, task_id)
             return TaskRead.model_validate(task)
 
     @router.post("/{task_id}/unclaim", response_model=TaskRead)
@@ -133,10 +94,7 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
     ) -> TaskRead:
         """Gives a task the caller claimed back to the inbox."""
         async with db.transaction() as session:
-            access.guard_work(principal, await task_service.get_task(session, task_id))
-            task = await task_service.unclaim(
-                session, task_id=task_id, user=principal.username
-            )
+            task = await actions.unclaim(session, principal, task_id)
             return TaskRead.model_validate(task)
 
     @router.post("/{task_id}/assign", response_model=TaskRead)
@@ -169,10 +127,7 @@ def task_router(process: ProcessDefinition, complete: CompleteTask) -> APIRouter
     ) -> TaskRead:
         """Completes a task with a decision; the process moves on in the same step."""
         async with db.transaction() as session:
-            task = await task_service.get_task(session, task_id)
-            task_type = access.guard_work(principal, task)
-            task_service.check_decision(task_type, body.decision, body.comment)
-            await complete(session, task, body, principal.username)
+            task = await actions.complete(session, principal, task_id, body)
             return TaskRead.model_validate(task)
 
     return router

@@ -22,7 +22,7 @@ from shared.models import HumanTask
 from shared.order_repository import OrderRepository
 from shared.process import ProcessDefinition
 from shared.tasks import service as task_service
-from shared.tasks.routes import CompleteTask, TaskAccess
+from shared.tasks.actions import CompleteTask, TaskActions
 from shared.tasks.schemas import CompleteRequest
 from shared.types import MAX_OFFSET
 from shared.web.inbox import (
@@ -96,7 +96,8 @@ def web_router(
         include_in_schema=False,
         route_class=page_route_class(pages),
     )
-    access = TaskAccess(process)
+    actions = TaskActions(process, complete)
+    access = actions.access
     all_types = [t.name for t in process.task_types]
     order_states = [s.name for s in process.states]
 
@@ -346,8 +347,7 @@ def web_router(
         db: Annotated[Database, Depends(get_db)],
     ) -> Response:
         async def claim(session: Any) -> None:
-            access.guard_work(principal, await task_service.get_task(session, task_id))
-            await task_service.claim(session, task_id=task_id, user=principal.username)
+            await actions.claim(session, principal, task_id)
 
         return await act_on_task(request, db, principal, task_id, claim, done="claimed")
 
@@ -359,10 +359,7 @@ def web_router(
         db: Annotated[Database, Depends(get_db)],
     ) -> Response:
         async def unclaim(session: Any) -> None:
-            access.guard_work(principal, await task_service.get_task(session, task_id))
-            await task_service.unclaim(
-                session, task_id=task_id, user=principal.username
-            )
+            await actions.unclaim(session, principal, task_id)
 
         return await act_on_task(
             request, db, principal, task_id, unclaim, done="unclaimed"
@@ -381,16 +378,13 @@ def web_router(
         entered = {"decision": decision, "comment": comment}
 
         async def finish(session: Any) -> None:
-            task = await task_service.get_task(session, task_id)
-            task_type = access.guard_work(principal, task)
-            task_service.check_decision(task_type, decision, comment)
             try:
                 body = CompleteRequest(
                     decision=decision, comment=comment.strip() or None, version=version
                 )
             except ValidationError as exc:
                 raise InvalidInput(exc.errors()[0]["msg"]) from exc
-            await complete(session, task, body, principal.username)
+            await actions.complete(session, principal, task_id, body)
 
         return await act_on_task(
             request, db, principal, task_id, finish, done="completed", entered=entered
