@@ -27,6 +27,8 @@ def _data_dir() -> Path:
 
 def _port_taken(host: str, port: int) -> bool:
     with socket.socket() as probe:
+        # As uvicorn binds: connections of a run just stopped must not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -156,10 +158,14 @@ def cmd_token(args: argparse.Namespace) -> int:
         return 2
     port = DEFAULT_CLIENT_PORT if args.service == "client" else DEFAULT_SUPPLIER_PORT
     url = args.url or f"http://127.0.0.1:{port}"
-    response = httpx.post(
-        f"{url}/auth/token",
-        data={"username": args.user, "password": logins[args.user]},
-    )
+    try:
+        response = httpx.post(
+            f"{url}/auth/token",
+            data={"username": args.user, "password": logins[args.user]},
+        )
+    except httpx.HTTPError as exc:
+        print(f"cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
     if response.status_code != 200:
         print(response.text, file=sys.stderr)
         return 1

@@ -28,6 +28,7 @@ class OrderRepository(Generic[OrderT]):
         self._order: Any = order
         self._line = line
         self._quote_line = quote_line
+        self.process = process
         self._states = [state.name for state in process.states]
         self.summary_view = summary_view
         self.detail_view = detail_view

@@ -5,15 +5,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from shared.auth.deps import current_principal
+from shared.auth.deps import CurrentPrincipal, current_principal
+from shared.auth.roles import ADMIN, VIEWER
 from shared.db import Database
 from shared.deps import get_db
 from shared.order_repository import OrderRepository
 from shared.order_views import OrderPage
+from shared.tasks.actions import TaskAccess
 from shared.types import CUSTOMER_ID, MAX_OFFSET
 
 
 def order_read_router(repository: OrderRepository[Any]) -> APIRouter:
+    access = TaskAccess(repository.process)
     router = APIRouter(
         prefix="/orders", tags=["orders"], dependencies=[Depends(current_principal)]
     )
@@ -40,10 +43,18 @@ def order_read_router(repository: OrderRepository[Any]) -> APIRouter:
 
     @router.get("/{order_id}", response_model=repository.detail_view)
     async def get_order(
-        order_id: uuid.UUID, db: Annotated[Database, Depends(get_db)]
+        order_id: uuid.UUID,
+        db: Annotated[Database, Depends(get_db)],
+        principal: CurrentPrincipal,
     ) -> Any:
-        """One order with its lines, quote, tasks, history and deliveries."""
+        """One order with its lines, quote, history, and the tasks and deliveries
+        the caller's roles may see."""
         async with db.transaction() as session:
-            return await repository.detail(session, order_id)
+            detail = await repository.detail(session, order_id)
+        visible = set(access.visible_types(principal))
+        detail.tasks = [task for task in detail.tasks if task.task_type in visible]
+        if not principal.has_any(VIEWER, ADMIN):
+            detail.deliveries = []
+        return detail
 
     return router

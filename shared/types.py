@@ -33,6 +33,15 @@ def _no_nul(value: str) -> str:
 
 _as_string = PlainSerializer(lambda value: str(value), return_type=str)
 
+
+def plain_zero(value: Decimal) -> Decimal:
+    """Zero without an exponent: 0E-1000000 passes every digit check, but the
+    database driver cannot encode it."""
+    return Decimal(0) if value.is_zero() else value
+
+
+_zero = AfterValidator(plain_zero)
+
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
@@ -70,15 +79,18 @@ IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
 UnitPrice = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=4, allow_inf_nan=False),
+    _zero,
     _as_string,
 ]
 Money = Annotated[
     Decimal,
     Field(max_digits=16, decimal_places=2, allow_inf_nan=False),
+    _zero,
     _as_string,
 ]
 Discount = Annotated[
     Decimal,
     Field(ge=0, lt=1, max_digits=5, decimal_places=4, allow_inf_nan=False),
+    _zero,
     _as_string,
 ]

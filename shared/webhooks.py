@@ -4,9 +4,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import ClientDisconnect
 
 from shared.db import Database
 from shared.deps import get_db, get_verifier
@@ -40,9 +41,14 @@ def webhook_router(handlers: dict[MessageType, MessageHandler]) -> APIRouter:
         request: Request,
         db: Annotated[Database, Depends(get_db)],
         verifier: Annotated[Verifier, Depends(get_verifier)],
-    ) -> WebhookReceipt:
+    ) -> WebhookReceipt | Response:
         """Applies a signed message from the other service, once per webhook id."""
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:
+            # The sender gave up (its timeout); it will send the message again.
+            log.info("webhook.sender_disconnected")
+            return Response(status_code=400)
         message_id = verifier.verify(body, request.headers)
         try:
             envelope = Envelope.model_validate_json(body)

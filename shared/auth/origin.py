@@ -26,9 +26,11 @@ class SameOriginForms:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        rides_on_cookie = (
-            b"authorization" not in headers
-            and SESSION_COOKIE_PREFIX in headers.get(b"cookie", b"")
+        # Only a bearer token replaces the cookie; any other scheme is ignored by
+        # the login check, which then falls back to the cookie.
+        bearer = headers.get(b"authorization", b"").lower().startswith(b"bearer ")
+        rides_on_cookie = not bearer and SESSION_COOKIE_PREFIX in headers.get(
+            b"cookie", b""
         )
         if rides_on_cookie and not _same_origin(headers):
             response = JSONResponse(

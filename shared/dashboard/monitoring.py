@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import utcnow
 from shared.errors import InvalidInput
 from shared.process import ProcessDefinition
-from shared.types import Money
+from shared.types import Money, plain_zero
 
 Sort = Literal["placed", "total"]
 Direction = Literal["asc", "desc"]
@@ -210,7 +210,7 @@ def check_total(amount: Decimal, what: str) -> Decimal:
         )
     if amount != amount.quantize(CENT):
         raise InvalidInput(f"{what} has more than two decimal places: {amount}")
-    return amount
+    return plain_zero(amount)
 
 
 class InstanceRow(BaseModel):

@@ -464,7 +464,9 @@ def monitoring_router(
     ) -> RedirectResponse:
         require_admin(principal, "redeliver messages")
         async with db.transaction() as session:
-            await outbox_service.redeliver(session, message_id=message_id)
+            await outbox_service.redeliver(
+                session, message_id=message_id, actor=principal.username
+            )
         return RedirectResponse(f"{PREFIX}/incidents?msg=redelivered", status_code=303)
 
     @page_routes.post("/incidents/tasks/{task_id}/assign")

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
-from shared.auth.deps import require_roles
+from shared.auth.deps import current_principal, require_roles
 from shared.auth.roles import ADMIN, VIEWER
+from shared.auth.tokens import Principal
 from shared.db import Database
 from shared.deps import get_db
 from shared.errors import NotFound
@@ -21,9 +22,7 @@ MessageId = Annotated[str, Path(pattern=r"^[\x21-\x7e]{1,200}$")]
 
 # Operations: viewers may look, only admins may act.
 router = APIRouter(
-    prefix="/outbox",
-    tags=["outbox"],
-    dependencies=[Depends(require_roles(VIEWER))],
+    prefix="/outbox", tags=["outbox"], dependencies=[Depends(current_principal)]
 )
 
 
@@ -57,7 +56,11 @@ class MessageDetail(MessageRead):
     attempt_log: list[AttemptRead]
 
 
-@router.get("/messages", response_model=list[MessageRead])
+@router.get(
+    "/messages",
+    response_model=list[MessageRead],
+    dependencies=[Depends(require_roles(VIEWER))],
+)
 async def list_messages(
     db: Annotated[Database, Depends(get_db)],
     state: Literal["pending", "delivered", "failed"] | None = None,
@@ -76,7 +79,11 @@ async def list_messages(
         return list((await session.scalars(query)).all())
 
 
-@router.get("/messages/{message_id}", response_model=MessageDetail)
+@router.get(
+    "/messages/{message_id}",
+    response_model=MessageDetail,
+    dependencies=[Depends(require_roles(VIEWER))],
+)
 async def get_message(
     message_id: MessageId, db: Annotated[Database, Depends(get_db)]
 ) -> MessageDetail:
@@ -96,14 +103,14 @@ async def get_message(
         )
 
 
-@router.post(
-    "/messages/{message_id}/redeliver",
-    response_model=MessageRead,
-    dependencies=[Depends(require_roles(ADMIN))],
-)
+@router.post("/messages/{message_id}/redeliver", response_model=MessageRead)
 async def redeliver_message(
-    message_id: MessageId, db: Annotated[Database, Depends(get_db)]
+    message_id: MessageId,
+    db: Annotated[Database, Depends(get_db)],
+    principal: Annotated[Principal, Depends(require_roles(ADMIN))],
 ) -> OutboxMessage:
     """Puts a failed message back in the queue with a fresh retry schedule."""
     async with db.transaction() as session:
-        return await outbox_service.redeliver(session, message_id=message_id)
+        return await outbox_service.redeliver(
+            session, message_id=message_id, actor=principal.username
+        )

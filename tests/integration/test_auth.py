@@ -210,8 +210,34 @@ async def test_a_cookie_borne_post_from_another_origin_is_refused(
             url, headers={**cookie, "origin": system.client_url}
         )
         unnamed = await browser.post(url, headers=cookie)
+        basic = await browser.post(
+            url,
+            headers={
+                **cookie,
+                "origin": system.client_url,
+                "authorization": "Basic Zm9vOmJhcg==",
+            },
+        )
         own = await browser.post(url, headers={**cookie, "origin": system.supplier_url})
 
-    assert foreign.status_code == unnamed.status_code == 403
+    assert foreign.status_code == unnamed.status_code == basic.status_code == 403
     assert own.status_code == 200
     assert own.json()["assignee"] == "clara"
+
+
+async def test_an_order_shows_only_the_tasks_and_deliveries_a_role_may_see(
+    http: httpx.AsyncClient, system: System
+) -> None:
+    order = await place_order(http, system)
+    await open_task(http, system, order["id"], "verify_order")
+    url = f"{system.supplier_url}/orders/{order['id']}"
+
+    as_buyer = (await http.get(url, auth=As("bob"))).json()
+    as_clerk = (await http.get(url, auth=As("clara"))).json()
+    as_viewer = (await http.get(url, auth=As("vic"))).json()
+
+    assert (as_buyer["tasks"], as_buyer["deliveries"]) == ([], [])
+    assert [t["task_type"] for t in as_clerk["tasks"]] == ["verify_order"]
+    assert as_clerk["deliveries"] == []
+    assert [t["task_type"] for t in as_viewer["tasks"]] == ["verify_order"]
+    assert as_buyer["history"] == as_viewer["history"]

@@ -306,6 +306,11 @@ async def test_a_delivery_that_failed_for_good_can_be_redelivered(
         f"{system.client_url}/outbox/messages/{message['id']}/redeliver"
     )
     assert again.status_code == 409
+    client = await get_order(http, system.client_url, order["id"])
+    redelivered = [h for h in client["history"] if h["cause"] == "outbox:redelivered"]
+    assert [(h["actor"], h["detail"]["message_id"]) for h in redelivered] == [
+        ("ada", message["id"])
+    ]
 
 
 @pytest.fixture(scope="module")

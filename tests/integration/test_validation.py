@@ -231,6 +231,26 @@ async def test_an_assignee_name_longer_than_a_login_is_refused(
     assert again.json()["assignee"] is None
 
 
+async def test_a_zero_written_with_a_huge_exponent_is_just_zero(
+    http: httpx.AsyncClient, system: System
+) -> None:
+    line = {**GOOD_LINE, "discount": "0E-1000000", "requested_unit_price": "0E+99"}
+    response = await http.post(
+        f"{system.client_url}/orders",
+        json={"customer_id": "ALFKI", "lines": [line]},
+        auth=As("bob"),
+    )
+
+    assert response.status_code == 201, response.text
+    [stored] = response.json()["lines"]
+    assert (stored["discount"], stored["requested_unit_price"]) == ("0", "0")
+    listed = await http.get(
+        f"{system.client_url}/dashboard/api/monitoring/instances",
+        params={"total_min": "0E-1000000"},
+    )
+    assert listed.status_code == 200
+
+
 async def test_unknown_things_are_404(http: httpx.AsyncClient, system: System) -> None:
     unknown = "00000000-0000-4000-8000-000000000000"
     for url in (
