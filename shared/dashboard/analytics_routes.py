@@ -7,7 +7,6 @@ a date as ``to`` includes that whole day. Without them: the last 30 days.
 """
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +16,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from shared.auth.deps import CurrentPrincipal
 from shared.clock import utcnow
@@ -27,6 +26,7 @@ from shared.db import Database
 from shared.deps import get_db
 from shared.errors import InvalidInput
 from shared.process import ProcessDefinition
+from shared.web.assets import add_static_route, asset_version
 from shared.web.pages import (
     HERE as WEB_HERE,
 )
@@ -261,8 +261,7 @@ def analytics_router(
     environment = pages.templates.env
     environment.globals["show"] = show
     environment.globals["analytics_css"] = (
-        f"{PAGE}/static/analytics.css?v="
-        + hashlib.sha256((STATIC / "analytics.css").read_bytes()).hexdigest()[:10]
+        f"{PAGE}/static/analytics.css?v=" + asset_version(STATIC / "analytics.css")
     )
     router = APIRouter()
     page_router = APIRouter(
@@ -319,15 +318,7 @@ def analytics_router(
             principal=principal,
         )
 
-    @page_router.get(PAGE + "/static/{name}")
-    async def static(name: str) -> Response:
-        if name not in STATIC_TYPES:
-            return Response(status_code=404)
-        return FileResponse(
-            STATIC / name,
-            media_type=STATIC_TYPES[name],
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+    add_static_route(page_router, PAGE + "/static", STATIC, STATIC_TYPES)
 
     router.include_router(page_router)
     return router

@@ -6,7 +6,6 @@ session cookie or a bearer token, so the pages and API clients read the same dat
 """
 
 import asyncio
-import hashlib
 import os
 import time
 import uuid
@@ -35,6 +34,7 @@ from shared.process import ProcessDefinition
 from shared.settings import ServiceSettings
 from shared.tasks import service as task_service
 from shared.types import NO_NUL, UserName
+from shared.web.assets import add_static_route, asset_version
 from shared.web.pages import HERE as WEB_HERE
 from shared.web.pages import PREFIX as UI_PREFIX
 from shared.web.pages import NavLink, PagePrincipal, Pages, page_route_class
@@ -194,7 +194,7 @@ Instances = Annotated[InstanceQuery, Depends(instance_query)]
 
 
 def _version(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return asset_version(path)
 
 
 def monitoring_router(
@@ -262,15 +262,7 @@ def monitoring_router(
 
     # --- files ----------------------------------------------------------------
 
-    @page_routes.get("/static/{name}")
-    async def static(name: str) -> Response:
-        if name not in STATIC_TYPES:
-            return Response(status_code=404)
-        return FileResponse(
-            STATIC / name,
-            media_type=STATIC_TYPES[name],
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+    add_static_route(page_routes, "/static", STATIC, STATIC_TYPES)
 
     @page_routes.get("/vendor/bpmn-js/{path:path}")
     async def vendor(path: str) -> Response:

@@ -1,6 +1,5 @@
 """Rendering pages, reading the session cookie, and turning errors into pages."""
 
-import hashlib
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from shared.auth.deps import get_issuer
 from shared.auth.tokens import InvalidToken, Principal, TokenIssuer
 from shared.errors import OrderflowError
 from shared.types import CENT
+from shared.web.assets import asset_version
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -109,7 +109,7 @@ def money(value: object) -> str:
 
 
 def _static_version(name: str) -> str:
-    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
+    return asset_version(STATIC / name)
 
 
 class Pages:

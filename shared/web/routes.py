@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from shared.auth.deps import get_issuer
@@ -25,6 +25,7 @@ from shared.tasks import service as task_service
 from shared.tasks.actions import CompleteTask, TaskActions
 from shared.tasks.schemas import CompleteRequest
 from shared.types import MAX_OFFSET
+from shared.web.assets import add_static_route
 from shared.web.inbox import (
     STATE_FILTERS,
     InboxFilter,
@@ -105,15 +106,7 @@ def web_router(
     async def home() -> RedirectResponse:
         return RedirectResponse(f"{PREFIX}/tasks", status_code=303)
 
-    @router.get("/static/{name}")
-    async def static(name: str) -> Response:
-        if name not in STATIC_TYPES:
-            return Response(status_code=404)
-        return FileResponse(
-            STATIC / name,
-            media_type=STATIC_TYPES[name],
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+    add_static_route(router, "/static", STATIC, STATIC_TYPES)
 
     # --- logging in and out ---------------------------------------------------
 
