@@ -99,7 +99,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from orderflow.services import APPS
 
-    uvicorn.run(APPS[args.service], factory=True, host=args.host, port=args.port)
+    uvicorn.run(
+        APPS[args.service],
+        factory=True,
+        host=args.host,
+        port=args.port,
+        timeout_keep_alive=30,
+    )
     return 0
 
 

@@ -56,6 +56,10 @@ def spawn(
         "--no-access-log",
         "--timeout-graceful-shutdown",
         "10",
+        # Longer than clients keep idle connections (httpx: 5 s), so a client
+        # never reuses a connection the server is just closing.
+        "--timeout-keep-alive",
+        "30",
     ]
     output = open(log_path, "ab") if log_path else None  # noqa: SIM115
     process = subprocess.Popen(

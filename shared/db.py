@@ -49,8 +49,10 @@ class Database:
         self.schema = schema
         self.engine: AsyncEngine = create_async_engine(
             asyncpg_url(url),
+            # No overflow: a connection opened for a burst and closed after it costs
+            # a backend start each time; waiting briefly for a pooled one is cheaper.
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,
             pool_pre_ping=False,
             connect_args={"server_settings": {"search_path": schema}},
         )

@@ -37,7 +37,7 @@ class ServiceSettings(BaseSettings):
     )
 
     run_workers: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     log_json: bool = False
     log_level: str = "INFO"
 
