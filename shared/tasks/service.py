@@ -152,17 +152,7 @@ async def claim(session: AsyncSession, *, task_id: uuid.UUID, user: str) -> Huma
     if task.state == "claimed":
         return task
 
-    task.state = "claimed"
-    task.assignee = user
-    task.claimed_at = utcnow()
-    task.version += 1
-    await record_task_action(
-        session,
-        order_id=task.order_id,
-        element_id=task.element_id,
-        action="claimed",
-        actor=user,
-    )
+    await _hand_to(session, task, user, action="claimed", actor=user)
     return task
 
 
@@ -204,7 +194,23 @@ async def assign(
             f"assignee: {assignee} does not have the {task.candidate_role} role"
         )
 
-    previous = task.assignee
+    detail = {"assignee": assignee, "previous_assignee": task.assignee}
+    await _hand_to(
+        session, task, assignee, action="assigned", actor=actor, detail=detail
+    )
+    return task
+
+
+async def _hand_to(
+    session: AsyncSession,
+    task: HumanTask,
+    assignee: str,
+    *,
+    action: str,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Makes ``assignee`` the one person who may complete the task, in the history."""
     task.state = "claimed"
     task.assignee = assignee
     task.claimed_at = utcnow()
@@ -213,11 +219,10 @@ async def assign(
         session,
         order_id=task.order_id,
         element_id=task.element_id,
-        action="assigned",
+        action=action,
         actor=actor,
-        detail={"assignee": assignee, "previous_assignee": previous},
+        detail=detail,
     )
-    return task
 
 
 async def lock_for_completion(
